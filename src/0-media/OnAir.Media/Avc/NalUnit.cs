@@ -1,0 +1,63 @@
+namespace OnAir.Media.Avc;
+
+/// <summary>H.264 NAL unit helpers (ITU-T H.264 section 7.3.1).</summary>
+public static class NalUnit
+{
+    public const byte TypeNonIdrSlice = 1;
+    public const byte TypeIdrSlice = 5;
+    public const byte TypeSei = 6;
+    public const byte TypeSps = 7;
+    public const byte TypePps = 8;
+    public const byte TypeAccessUnitDelimiter = 9;
+
+    public static byte TypeOf(byte header) => (byte)(header & 0x1F);
+
+    /// <summary>Removes emulation prevention bytes (00 00 03 → 00 00). Returns the RBSP length written to <paramref name="destination"/>.</summary>
+    public static int ToRbsp(ReadOnlySpan<byte> nal, Span<byte> destination)
+    {
+        var written = 0;
+        var zeros = 0;
+        foreach (var b in nal)
+        {
+            if (zeros >= 2 && b == 3)
+            {
+                zeros = 0;
+                continue;
+            }
+
+            zeros = b == 0 ? zeros + 1 : 0;
+            destination[written++] = b;
+        }
+
+        return written;
+    }
+
+    /// <summary>
+    /// Walks the length-prefixed NAL units of an AVCC access unit. Returns false when a length
+    /// runs past the end (the payload is malformed).
+    /// </summary>
+    public static bool TryGetNext(ReadOnlySpan<byte> accessUnit, int nalLengthSize, ref int offset, out ReadOnlySpan<byte> nal)
+    {
+        nal = default;
+        if (offset + nalLengthSize > accessUnit.Length)
+        {
+            return false;
+        }
+
+        var length = 0;
+        for (var i = 0; i < nalLengthSize; i++)
+        {
+            length = (length << 8) | accessUnit[offset + i];
+        }
+
+        offset += nalLengthSize;
+        if (length < 0 || length > accessUnit.Length - offset)
+        {
+            return false;
+        }
+
+        nal = accessUnit.Slice(offset, length);
+        offset += length;
+        return true;
+    }
+}

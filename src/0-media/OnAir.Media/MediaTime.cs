@@ -1,0 +1,19 @@
+namespace OnAir.Media;
+
+/// <summary>
+/// Media timestamps are 90 kHz ticks everywhere inside OnAir: MPEG-TS and HLS speak 90 kHz natively,
+/// RTMP milliseconds convert exactly (×90), and ffmpeg's TS output comes back in the same unit.
+/// </summary>
+public static class MediaTime
+{
+    public const long TicksPerSecond = 90_000;
+    public const long TicksPerMillisecond = 90;
+
+    public static long FromMilliseconds(long milliseconds) => milliseconds * TicksPerMillisecond;
+
+    public static double ToSeconds(long ticks) => ticks / (double)TicksPerSecond;
+
+    public static long FromSeconds(double seconds) => (long)Math.Round(seconds * TicksPerSecond);
+
+    public static TimeSpan ToTimeSpan(long ticks) => TimeSpan.FromTicks(ticks * TimeSpan.TicksPerSecond / TicksPerSecond);
+}

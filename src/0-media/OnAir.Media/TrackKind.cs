@@ -1,0 +1,7 @@
+namespace OnAir.Media;
+
+public enum TrackKind : byte
+{
+    Video = 1,
+    Audio = 2,
+}

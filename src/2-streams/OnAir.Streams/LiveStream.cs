@@ -1,0 +1,64 @@
+namespace OnAir.Streams;
+
+/// <summary>
+/// A stream as viewers know it: a public name, the renditions being produced, and a lifecycle
+/// that outlives any one publisher session. Protocol-neutral: ingest writes into
+/// <see cref="Source"/>, everything else subscribes.
+/// </summary>
+public sealed class LiveStream
+{
+    private readonly Lock _gate = new();
+    private Rendition[] _renditions;
+    private int _state = (int)StreamState.Live;
+
+    internal LiveStream(string name, string sessionId, DateTimeOffset startedAt, StreamsOptions options)
+    {
+        Name = name;
+        SessionId = sessionId;
+        StartedAt = startedAt;
+        Id = $"{startedAt.ToUnixTimeMilliseconds():x}";
+        Source = new Rendition(Rendition.SourceName, new MediaFeed(options));
+        _renditions = [Source];
+    }
+
+    public string Name { get; }
+
+    /// <summary>Unique per stream instance (a later stream of the same name gets a new one); used in segment names so cached URLs never collide.</summary>
+    public string Id { get; }
+
+    /// <summary>The publisher session currently attached.</summary>
+    public string SessionId { get; }
+
+    public DateTimeOffset StartedAt { get; }
+
+    public StreamState State => (StreamState)Volatile.Read(ref _state);
+
+    public Rendition Source { get; }
+
+    public IReadOnlyList<Rendition> Renditions => Volatile.Read(ref _renditions);
+
+    /// <summary>Raised when the stream ends (after every feed completed).</summary>
+    public event Action<LiveStream>? Ended;
+
+    /// <summary>Ends the stream: every rendition's readers drain and then see the end.</summary>
+    internal void End()
+    {
+        if (Interlocked.Exchange(ref _state, (int)StreamState.Ended) == (int)StreamState.Ended)
+        {
+            return;
+        }
+
+        Rendition[] renditions;
+        lock (_gate)
+        {
+            renditions = _renditions;
+        }
+
+        foreach (var rendition in renditions)
+        {
+            rendition.Feed.Complete();
+        }
+
+        Ended?.Invoke(this);
+    }
+}

@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace OnAir.Streams;
+
+/// <summary>
+/// Which streams are live, by name. Publishing a name that is live is refused; every start and
+/// end is announced to observers (packager, recorder, API) synchronously, before the first frame.
+/// </summary>
+public sealed class StreamRegistry
+{
+    private readonly ConcurrentDictionary<string, LiveStream> _live = new(StringComparer.Ordinal);
+    private readonly StreamsOptions _options;
+    private readonly TimeProvider _time;
+
+    public StreamRegistry(IOptions<StreamsOptions> options, TimeProvider time)
+    {
+        _options = options.Value;
+        _time = time;
+    }
+
+    /// <summary>Raised synchronously when a stream starts, before any frame is written, so observers can subscribe without missing the first keyframe.</summary>
+    public event Action<LiveStream>? StreamStarted;
+
+    public ICollection<LiveStream> LiveStreams => _live.Values;
+
+    public bool TryGet(string name, out LiveStream? stream) => _live.TryGetValue(name, out stream);
+
+    public PublishResult TryStartPublishing(string name, string sessionId, out StreamPublisher? publisher)
+    {
+        publisher = null;
+        if (!StreamName.IsValid(name, _options.MaxStreamNameLength))
+        {
+            return PublishResult.InvalidName;
+        }
+
+        var stream = new LiveStream(name, sessionId, _time.GetUtcNow(), _options);
+        if (!_live.TryAdd(name, stream))
+        {
+            return PublishResult.NameInUse;
+        }
+
+        StreamStarted?.Invoke(stream);
+        publisher = new StreamPublisher(this, stream);
+        return PublishResult.Started;
+    }
+
+    /// <summary>Ends every live stream (server shutdown): playlists get ENDLIST, files are flushed.</summary>
+    public void EndAll()
+    {
+        foreach (var stream in _live.Values)
+        {
+            OnPublisherLeft(stream);
+        }
+    }
+
+    internal void OnPublisherLeft(LiveStream stream)
+    {
+        _live.TryRemove(new KeyValuePair<string, LiveStream>(stream.Name, stream));
+        stream.End();
+    }
+}

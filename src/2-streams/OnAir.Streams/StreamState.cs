@@ -1,0 +1,8 @@
+namespace OnAir.Streams;
+
+public enum StreamState
+{
+    Live,
+    Reconnecting,
+    Ended,
+}

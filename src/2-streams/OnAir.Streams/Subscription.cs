@@ -1,0 +1,91 @@
+using System.Threading.Channels;
+using OnAir.Media;
+
+namespace OnAir.Streams;
+
+/// <summary>
+/// One reader of a <see cref="MediaFeed"/>. The feed's writer never blocks on it: when the
+/// queue holds <see cref="Capacity"/> frames, incoming frames are dropped (and counted) until
+/// the next video keyframe finds room again, so the reader always resumes at a decodable point.
+/// </summary>
+public sealed class Subscription : IDisposable
+{
+    private readonly Channel<MediaFrame> _queue = Channel.CreateUnbounded<MediaFrame>(
+        new UnboundedChannelOptions { SingleReader = true, SingleWriter = true, AllowSynchronousContinuations = false });
+
+    private readonly MediaFeed _feed;
+    private int _queued;
+    private bool _waitingForKeyframe;
+    private long _droppedFrames;
+
+    internal Subscription(MediaFeed feed, string name, int capacity)
+    {
+        _feed = feed;
+        Name = name;
+        Capacity = capacity;
+    }
+
+    /// <summary>Who reads, for logs and metrics (e.g. "hls").</summary>
+    public string Name { get; }
+
+    public int Capacity { get; }
+
+    /// <summary>Frames dropped because this reader fell behind.</summary>
+    public long DroppedFrames => Interlocked.Read(ref _droppedFrames);
+
+    public int QueuedFrames => Volatile.Read(ref _queued);
+
+    /// <summary>Next frame, or null once the feed has ended and the queue is drained. The caller owns the returned reference.</summary>
+    public async ValueTask<MediaFrame?> ReadAsync(CancellationToken cancellationToken)
+    {
+        while (await _queue.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (_queue.Reader.TryRead(out var frame))
+            {
+                Interlocked.Decrement(ref _queued);
+                return frame;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Called by the feed's writer (one at a time); takes its own reference when the frame is kept.</summary>
+    internal void Offer(MediaFrame frame)
+    {
+        var isVideoKey = frame.IsKeyFrame && frame.Kind == TrackKind.Video;
+        if (_waitingForKeyframe && !isVideoKey)
+        {
+            Interlocked.Increment(ref _droppedFrames);
+            return;
+        }
+
+        if (Volatile.Read(ref _queued) >= Capacity)
+        {
+            _waitingForKeyframe = true;
+            Interlocked.Increment(ref _droppedFrames);
+            return;
+        }
+
+        _waitingForKeyframe = false;
+        Interlocked.Increment(ref _queued);
+        if (!_queue.Writer.TryWrite(frame.AddRef()))
+        {
+            Interlocked.Decrement(ref _queued);
+            frame.Release();
+        }
+    }
+
+    internal void Complete() => _queue.Writer.TryComplete();
+
+    public void Dispose()
+    {
+        _feed.Unsubscribe(this);
+        _queue.Writer.TryComplete();
+        while (_queue.Reader.TryRead(out var frame))
+        {
+            Interlocked.Decrement(ref _queued);
+            frame.Release();
+        }
+    }
+}
