@@ -9,4 +9,7 @@ public enum PublishResult
 
     /// <summary>The name has characters or a length that cannot be a URL segment.</summary>
     InvalidName,
+
+    /// <summary>Stream keys are configured and this key is not one of them.</summary>
+    UnknownKey,
 }

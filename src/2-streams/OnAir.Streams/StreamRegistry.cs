@@ -26,9 +26,18 @@ public sealed class StreamRegistry
 
     public bool TryGet(string name, out LiveStream? stream) => _live.TryGetValue(name, out stream);
 
-    public PublishResult TryStartPublishing(string name, string sessionId, out StreamPublisher? publisher)
+    public int MaxStreamNameLength => _options.MaxStreamNameLength;
+
+    /// <summary>Starts a stream for a publisher presenting <paramref name="streamKey"/> (mapped to its public name when keys are configured).</summary>
+    public PublishResult TryStartPublishing(string streamKey, string sessionId, out StreamPublisher? publisher)
     {
         publisher = null;
+        var name = streamKey;
+        if (_options.StreamKeys.Count > 0 && !_options.StreamKeys.TryGetValue(streamKey, out name))
+        {
+            return PublishResult.UnknownKey;
+        }
+
         if (!StreamName.IsValid(name, _options.MaxStreamNameLength))
         {
             return PublishResult.InvalidName;

@@ -17,4 +17,10 @@ public sealed class StreamsOptions
 
     /// <summary>Longest stream name accepted; names appear in URLs and file paths. Default 128.</summary>
     public int MaxStreamNameLength { get; set; } = 128;
+
+    /// <summary>
+    /// Stream key → public stream name. Empty (the default): any key is accepted and the name is
+    /// the key. Otherwise only listed keys may publish, and viewers see the mapped name, never the key.
+    /// </summary>
+    public Dictionary<string, string> StreamKeys { get; set; } = new(StringComparer.Ordinal);
 }

@@ -1,0 +1,42 @@
+using System.Globalization;
+using System.Text;
+using OnAir.Ingest.Rtmp.Amf0;
+
+namespace OnAir.Ingest.Rtmp.Messages;
+
+/// <summary>Data messages: <c>@setDataFrame onMetaData {...}</c> tells what the encoder sends; logged once per publish for diagnosis.</summary>
+internal static class DataHandler
+{
+    private static readonly string[] s_interestingKeys = ["encoder", "width", "height", "framerate", "videodatarate", "audiodatarate", "videocodecid", "audiocodecid", "audiosamplerate"];
+
+    public static void Handle(RtmpSessionContext session, ReadOnlySpan<byte> payload, int maxDepth)
+    {
+        if (session.Publisher is not { } publisher)
+        {
+            return;
+        }
+
+        var reader = new Amf0Reader(payload, maxDepth);
+        Dictionary<string, object?>? metadata = null;
+        while (reader.HasMore && metadata is null)
+        {
+            metadata = reader.ReadValue() as Dictionary<string, object?>;
+        }
+
+        if (metadata is null)
+        {
+            return;
+        }
+
+        var summary = new StringBuilder();
+        foreach (var key in s_interestingKeys)
+        {
+            if (metadata.TryGetValue(key, out var value) && value is not null)
+            {
+                summary.Append(key).Append('=').Append(Convert.ToString(value, CultureInfo.InvariantCulture)).Append(' ');
+            }
+        }
+
+        RtmpLog.Metadata(session.Logger, publisher.Stream.Name, summary.ToString().TrimEnd());
+    }
+}

@@ -1,0 +1,231 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using OnAir.Ingest.Rtmp.Chunking;
+using OnAir.Ingest.Rtmp.Handshake;
+using OnAir.Ingest.Rtmp.Messages;
+using OnAir.Media;
+
+namespace OnAir.Ingest.Rtmp;
+
+/// <summary>
+/// One RTMP connection: the handshake, then a single loop that parses chunks synchronously out of
+/// the pipe and dispatches each complete message by type id. Every failure ends only this
+/// connection, with the reason logged; the publisher's stream ends with it.
+/// </summary>
+internal sealed class RtmpConnection
+{
+    private readonly PipeReader _input;
+    private readonly PipeWriter _output;
+    private readonly RtmpOptions _options;
+    private readonly CommandHandler _commands;
+    private readonly RtmpSessionContext _session;
+    private readonly ChunkReader _chunks;
+    private long _bytesReceived;
+    private long _bytesAtLastAck;
+    private uint _peerAckWindow;
+
+    public RtmpConnection(IDuplexPipe transport, string sessionId, string? remote, RtmpOptions options, CommandHandler commands, ILogger logger)
+    {
+        _input = transport.Input;
+        _output = transport.Output;
+        _options = options;
+        _commands = commands;
+        _chunks = new ChunkReader(options);
+        _session = new RtmpSessionContext(sessionId, remote, new RtmpReplies(_output), logger);
+    }
+
+    public async Task RunAsync(CancellationToken shutdown)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+        try
+        {
+            if (!await HandshakeAsync(timeout).ConfigureAwait(false))
+            {
+                return;
+            }
+
+            await ReadMessagesAsync(timeout, shutdown).ConfigureAwait(false);
+        }
+        catch (RtmpProtocolException ex)
+        {
+            RtmpLog.ProtocolError(_session.Logger, _session.SessionId, _session.Remote, ex.Message);
+        }
+        catch (InvalidMediaException ex)
+        {
+            RtmpLog.ProtocolError(_session.Logger, _session.SessionId, _session.Remote, "malformed media: " + ex.Message);
+        }
+        catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
+        {
+            RtmpLog.ProtocolError(_session.Logger, _session.SessionId, _session.Remote, "the peer stalled: no data within the handshake or idle timeout (rtmp.handshakeTimeoutSeconds / rtmp.idleTimeoutSeconds)");
+        }
+        catch (OperationCanceledException)
+        {
+            // server shutdown
+        }
+        catch (Exception ex) when (ex is IOException or ConnectionAbortedException or InvalidOperationException)
+        {
+            RtmpLog.Closed(_session.Logger, _session.SessionId);
+        }
+        finally
+        {
+            _session.StopPublishing();
+            _chunks.Dispose();
+        }
+    }
+
+    private async Task<bool> HandshakeAsync(CancellationTokenSource timeout)
+    {
+        timeout.CancelAfter(_options.HandshakeTimeout);
+        var c0c1 = new byte[HandshakeResponder.C0C1Length];
+        if (!await ReadExactlyAsync(c0c1, timeout.Token).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        var response = _output.GetSpan(HandshakeResponder.ResponseLength)[..HandshakeResponder.ResponseLength];
+        var digest = HandshakeResponder.WriteResponse(c0c1, response);
+        _output.Advance(HandshakeResponder.ResponseLength);
+        await _output.FlushAsync(timeout.Token).ConfigureAwait(false);
+
+        if (!await ReadExactlyAsync(new byte[HandshakeResponder.C2Length], timeout.Token).ConfigureAwait(false))
+        {
+            return false;
+        }
+
+        RtmpLog.HandshakeDone(_session.Logger, _session.SessionId, digest ? "digest" : "plain");
+        return true;
+    }
+
+    private async Task<bool> ReadExactlyAsync(byte[] destination, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var result = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            if (buffer.Length >= destination.Length)
+            {
+                buffer.Slice(0, destination.Length).CopyTo(destination);
+                _input.AdvanceTo(buffer.GetPosition(destination.Length));
+                _bytesReceived += destination.Length;
+                return true;
+            }
+
+            _input.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                if (buffer.Length > 0)
+                {
+                    throw new RtmpProtocolException($"handshake truncated after {buffer.Length} of {destination.Length} bytes.");
+                }
+
+                return false;
+            }
+        }
+    }
+
+    private async Task ReadMessagesAsync(CancellationTokenSource timeout, CancellationToken shutdown)
+    {
+        while (true)
+        {
+            timeout.CancelAfter(_options.IdleTimeout);
+            var result = await _input.ReadAsync(timeout.Token).ConfigureAwait(false);
+            var buffer = result.Buffer;
+            var before = buffer.Length;
+            try
+            {
+                while (_session.CloseReason is null && _chunks.TryReadMessage(ref buffer, out var message))
+                {
+                    try
+                    {
+                        Dispatch(message);
+                    }
+                    finally
+                    {
+                        message.Return();
+                    }
+                }
+            }
+            finally
+            {
+                _input.AdvanceTo(buffer.Start, buffer.End);
+            }
+
+            _bytesReceived += before - buffer.Length;
+            AcknowledgeIfDue();
+            await _output.FlushAsync(shutdown).ConfigureAwait(false);
+
+            if (_session.CloseReason is { } reason)
+            {
+                RtmpLog.ProtocolError(_session.Logger, _session.SessionId, _session.Remote, reason);
+                return;
+            }
+
+            if (result.IsCompleted)
+            {
+                if (!buffer.IsEmpty)
+                {
+                    throw new RtmpProtocolException($"connection closed in the middle of a chunk ({buffer.Length} bytes left unparsed).");
+                }
+
+                RtmpLog.Closed(_session.Logger, _session.SessionId);
+                return;
+            }
+        }
+    }
+
+    private void Dispatch(in RtmpMessage message)
+    {
+        switch (message.TypeId)
+        {
+            case RtmpMessageType.SetChunkSize:
+                ProtocolControlHandler.SetChunkSize(_chunks, message.Payload);
+                break;
+            case RtmpMessageType.Abort:
+                ProtocolControlHandler.Abort(_chunks, message.Payload);
+                break;
+            case RtmpMessageType.WindowAckSize:
+                _peerAckWindow = ProtocolControlHandler.WindowAckSize(message.Payload);
+                break;
+            case RtmpMessageType.UserControl:
+                ProtocolControlHandler.UserControl(_session, message.Payload);
+                break;
+            case RtmpMessageType.Audio:
+            case RtmpMessageType.Video:
+                MediaHandler.HandleMedia(_session, message.TypeId, message.PayloadSequence, message.Timestamp);
+                break;
+            case RtmpMessageType.Aggregate:
+                MediaHandler.HandleAggregate(_session, message.PayloadSequence, message.Timestamp);
+                break;
+            case RtmpMessageType.CommandAmf0:
+                _commands.Handle(_session, message.Payload, message.StreamId);
+                break;
+            case RtmpMessageType.CommandAmf3:
+                _commands.Handle(_session, SkipAmf3Marker(message.Payload), message.StreamId);
+                break;
+            case RtmpMessageType.DataAmf0:
+                DataHandler.Handle(_session, message.Payload, _options.MaxAmfDepth);
+                break;
+            case RtmpMessageType.DataAmf3:
+                DataHandler.Handle(_session, SkipAmf3Marker(message.Payload), _options.MaxAmfDepth);
+                break;
+            default:
+                break; // Acknowledgement, Set Peer Bandwidth, shared objects: nothing to do for a publisher
+        }
+    }
+
+    /// <summary>AMF3 command/data messages carry a format byte, then (from encoders) plain AMF0.</summary>
+    private static ReadOnlySpan<byte> SkipAmf3Marker(ReadOnlySpan<byte> payload) => payload.IsEmpty ? payload : payload[1..];
+
+    private void AcknowledgeIfDue()
+    {
+        if (_peerAckWindow == 0 || _bytesReceived - _bytesAtLastAck < _peerAckWindow)
+        {
+            return;
+        }
+
+        _bytesAtLastAck = _bytesReceived;
+        _session.Replies.Acknowledgement((uint)_bytesReceived);
+    }
+}

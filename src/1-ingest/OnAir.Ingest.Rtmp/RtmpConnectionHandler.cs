@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OnAir.Ingest.Rtmp.Messages;
+using OnAir.Streams;
+
+namespace OnAir.Ingest.Rtmp;
+
+/// <summary>Kestrel entry point for RTMP: Kestrel owns sockets, buffers and backpressure; each connection runs an <see cref="RtmpConnection"/>.</summary>
+public sealed class RtmpConnectionHandler : ConnectionHandler
+{
+    private readonly RtmpOptions _options;
+    private readonly CommandHandler _commands;
+    private readonly ILogger<RtmpConnectionHandler> _logger;
+    private readonly IHostApplicationLifetime _lifetime;
+
+    public RtmpConnectionHandler(IOptions<RtmpOptions> options, StreamRegistry registry, ILogger<RtmpConnectionHandler> logger, IHostApplicationLifetime lifetime)
+    {
+        _options = options.Value;
+        _commands = new CommandHandler(registry, _options);
+        _logger = logger;
+        _lifetime = lifetime;
+    }
+
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        var remote = connection.RemoteEndPoint?.ToString();
+        RtmpLog.Accepted(_logger, connection.ConnectionId, remote);
+        using var closed = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, _lifetime.ApplicationStopping);
+        var session = new RtmpConnection(connection.Transport, connection.ConnectionId, remote, _options, _commands, _logger);
+        try
+        {
+            await session.RunAsync(closed.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // A bug in one connection's handling must not take the listener or other streams down.
+            RtmpLog.Unexpected(_logger, ex, connection.ConnectionId);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Logging;
+using OnAir.Ingest.Rtmp.Messages;
+using OnAir.Media.Flv;
+using OnAir.Streams;
+
+namespace OnAir.Ingest.Rtmp;
+
+/// <summary>State of one RTMP connection that its message handlers share. Owned by the connection's single read loop.</summary>
+internal sealed class RtmpSessionContext
+{
+    public RtmpSessionContext(string sessionId, string? remote, RtmpReplies replies, ILogger logger)
+    {
+        SessionId = sessionId;
+        Remote = remote;
+        Replies = replies;
+        Logger = logger;
+    }
+
+    public string SessionId { get; }
+
+    public string? Remote { get; }
+
+    public RtmpReplies Replies { get; }
+
+    public ILogger Logger { get; }
+
+    /// <summary>The application named in connect (the first path segment of the RTMP URL).</summary>
+    public string? App { get; set; }
+
+    /// <summary>The handle on the stream while publishing.</summary>
+    public StreamPublisher? Publisher { get; set; }
+
+    /// <summary>Message stream id the publish command came on.</summary>
+    public uint PublishStreamId { get; set; }
+
+    public FlvMediaReader Media { get; } = new();
+
+    /// <summary>Message stream ids handed out by createStream.</summary>
+    public uint LastStreamId { get; set; }
+
+    /// <summary>Set when a handler decided the connection must end; the loop flushes the replies and closes.</summary>
+    public string? CloseReason { get; private set; }
+
+    public void RequestClose(string reason) => CloseReason ??= reason;
+
+    /// <summary>Leaves the stream (publisher gone); safe to call more than once.</summary>
+    public void StopPublishing()
+    {
+        if (Publisher is not { } publisher)
+        {
+            return;
+        }
+
+        Publisher = null;
+        RtmpLog.PublishEnded(Logger, publisher.Stream.Name, SessionId, publisher.Stream.Source.Feed.FramesWritten);
+        publisher.Dispose();
+    }
+}

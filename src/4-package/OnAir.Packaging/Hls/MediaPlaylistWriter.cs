@@ -1,0 +1,33 @@
+using System.Globalization;
+using System.Text;
+
+namespace OnAir.Packaging.Hls;
+
+/// <summary>Writes a live media playlist (RFC 8216 section 4.3) from a window of segments.</summary>
+public static class MediaPlaylistWriter
+{
+    public static string Write(int targetDuration, IReadOnlyList<SegmentInfo> window, bool ended)
+    {
+        var sb = new StringBuilder(256 + window.Count * 96);
+        sb.Append("#EXTM3U\n");
+        sb.Append("#EXT-X-VERSION:3\n");
+        sb.Append("#EXT-X-TARGETDURATION:").Append(targetDuration.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        var firstSequence = window.Count > 0 ? window[0].Sequence : 0;
+        sb.Append("#EXT-X-MEDIA-SEQUENCE:").Append(firstSequence.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        foreach (var segment in window)
+        {
+            sb.Append("#EXT-X-PROGRAM-DATE-TIME:")
+                .Append(segment.ProgramDateTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture))
+                .Append('\n');
+            sb.Append("#EXTINF:").Append(segment.DurationSeconds.ToString("0.000", CultureInfo.InvariantCulture)).Append(",\n");
+            sb.Append(segment.FileName).Append('\n');
+        }
+
+        if (ended)
+        {
+            sb.Append("#EXT-X-ENDLIST\n");
+        }
+
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,353 @@
+using Microsoft.Extensions.Logging;
+using OnAir.Media;
+using OnAir.Media.Avc;
+using OnAir.Packaging.MpegTs;
+using OnAir.Streams;
+
+namespace OnAir.Packaging.Hls;
+
+/// <summary>
+/// Packages one rendition as live HLS: reads its feed, cuts segments on keyframes
+/// (<see cref="SegmentCutPolicy"/>), muxes them to MPEG-TS files and publishes the sliding-window
+/// playlist. One loop owns all of this state; the origin only sees immutable snapshots in
+/// <see cref="RenditionOutput"/>.
+/// </summary>
+internal sealed class RenditionPackager : IDisposable
+{
+    private readonly Rendition _rendition;
+    private readonly RenditionOutput _output;
+    private readonly StreamOutput _stream;
+    private readonly HlsOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Action _variantChanged;
+    private readonly SegmentCutPolicy _cutPolicy;
+    private readonly SegmentFileWriter _writer = new();
+    private readonly List<SegmentInfo> _window = [];
+    private readonly List<MediaFrame> _pending = [];
+    private readonly long _probeTicks;
+
+    private TsMuxer? _muxer;
+    private bool _hasVideo;
+    private bool _hasAudio;
+    private bool _lateTrackLogged;
+    private CodecConfig? _videoConfig;
+    private CodecConfig? _audioConfig;
+    private DateTimeOffset _anchorWallClock;
+    private long _anchorDts;
+
+    private bool _segmentOpen;
+    private long _sequence;
+    private long _segmentStartDts;
+    private bool _segmentStartsWithKey;
+    private int _segmentVideoFrames;
+    private string _segmentFileName = "";
+    private string _segmentPath = "";
+    private DateTimeOffset _segmentProgramDateTime;
+    private long _lastDts;
+    private long _lastFrameInterval;
+    private long _loggedDrops;
+    private bool _hasLastDts;
+    private readonly Subscription _subscription;
+
+    public RenditionPackager(Rendition rendition, RenditionOutput output, StreamOutput stream, HlsOptions options, TimeProvider time, ILogger logger, Action variantChanged)
+    {
+        _rendition = rendition;
+        _output = output;
+        _stream = stream;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        _variantChanged = variantChanged;
+        _cutPolicy = new SegmentCutPolicy(options.TargetDurationSeconds, options.MaxTargetDurationSeconds);
+        _probeTicks = MediaTime.FromSeconds(options.TrackProbeSeconds);
+
+        // Subscribed here, synchronously with the stream's start, so the first keyframe is not missed.
+        _subscription = rendition.Feed.Subscribe("hls");
+    }
+
+    public long SegmentsWritten => _sequence;
+
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var subscription = _subscription;
+        try
+        {
+            while (await subscription.ReadAsync(cancellationToken).ConfigureAwait(false) is { } frame)
+            {
+                OnFrame(frame);
+            }
+
+            Finish();
+        }
+        catch (OperationCanceledException)
+        {
+            Finish();
+        }
+        catch (Exception ex)
+        {
+            PackagingLog.Failed(_logger, ex, _stream.Name, _rendition.Name);
+            Finish();
+        }
+    }
+
+    public void Dispose()
+    {
+        ReleasePending();
+        _writer.Dispose();
+    }
+
+    private void OnFrame(MediaFrame frame)
+    {
+        if (_muxer is not null)
+        {
+            Package(frame);
+            return;
+        }
+
+        // Start-up: begin at a video keyframe with the audio that follows, or audio-only when no
+        // video comes within the probe time. Pending frames are bounded by the probe time.
+        var pendingVideo = _pending.Count > 0 && _pending[0].Kind == TrackKind.Video;
+        if (frame.Kind == TrackKind.Video && !pendingVideo)
+        {
+            if (!frame.IsKeyFrame)
+            {
+                frame.Release();
+                return;
+            }
+
+            var audioSeen = _pending.Count > 0;
+            ReleasePending(); // audio before the first keyframe precedes the first picture
+            _pending.Add(frame);
+            if (audioSeen)
+            {
+                Start(hasVideo: true, hasAudio: true);
+            }
+
+            return;
+        }
+
+        _pending.Add(frame);
+        if (pendingVideo && frame.Kind == TrackKind.Audio)
+        {
+            Start(hasVideo: true, hasAudio: true);
+        }
+        else if (frame.Dts - _pending[0].Dts >= _probeTicks)
+        {
+            Start(hasVideo: pendingVideo, hasAudio: !pendingVideo);
+        }
+    }
+
+    private void Start(bool hasVideo, bool hasAudio)
+    {
+        _hasVideo = hasVideo;
+        _hasAudio = hasAudio;
+        _muxer = new TsMuxer(hasVideo, hasAudio);
+        _anchorWallClock = _time.GetUtcNow();
+        _anchorDts = _pending[0].Dts;
+        PackagingLog.Started(_logger, _stream.Name, _rendition.Name, hasVideo, hasAudio);
+        foreach (var frame in _pending)
+        {
+            Package(frame);
+        }
+
+        _pending.Clear();
+    }
+
+    private void Package(MediaFrame frame)
+    {
+        try
+        {
+            var isVideo = frame.Kind == TrackKind.Video;
+            if (isVideo ? !_hasVideo : !_hasAudio)
+            {
+                LogLateTrack(isVideo ? "video" : "audio");
+                return;
+            }
+
+            if (isVideo)
+            {
+                _videoConfig = frame.Config;
+            }
+            else
+            {
+                _audioConfig = frame.Config;
+            }
+
+            var drivesCuts = isVideo || !_hasVideo;
+            if (!_segmentOpen)
+            {
+                OpenSegment(frame);
+            }
+            else if (drivesCuts)
+            {
+                var decision = _cutPolicy.Decide(frame.Dts, frame.IsKeyFrame, _segmentStartDts);
+                if (decision != CutDecision.Continue)
+                {
+                    CloseSegment(frame.Dts);
+                    if (decision == CutDecision.ForceCut)
+                    {
+                        PackagingLog.ForcedCut(_logger, _stream.Name, _rendition.Name, _cutPolicy.TargetDuration ?? _options.MaxTargetDurationSeconds, _sequence);
+                    }
+
+                    OpenSegment(frame);
+                }
+            }
+
+            if (drivesCuts)
+            {
+                if (_hasLastDts && frame.Dts > _lastDts)
+                {
+                    _lastFrameInterval = frame.Dts - _lastDts;
+                }
+
+                _lastDts = frame.Dts;
+                _hasLastDts = true;
+            }
+
+            if (isVideo)
+            {
+                _segmentVideoFrames++;
+            }
+
+            _muxer!.WriteFrame(frame, _writer);
+        }
+        catch (InvalidMediaException ex)
+        {
+            PackagingLog.FrameDropped(_logger, _stream.Name, _rendition.Name, ex.Message);
+        }
+        finally
+        {
+            frame.Release();
+        }
+    }
+
+    private void OpenSegment(MediaFrame first)
+    {
+        _segmentFileName = $"{_stream.StreamId}-{_sequence}.ts";
+        _segmentPath = Path.Combine(_output.Directory, _segmentFileName);
+        _writer.Open(_segmentPath);
+        _muxer!.WriteTables(_writer);
+        _segmentOpen = true;
+        _segmentStartDts = first.Dts;
+        _segmentStartsWithKey = first.IsKeyFrame;
+        _segmentVideoFrames = 0;
+        _segmentProgramDateTime = _anchorWallClock + MediaTime.ToTimeSpan(first.Dts - _anchorDts);
+    }
+
+    private void CloseSegment(long endDts)
+    {
+        _writer.Close();
+        _segmentOpen = false;
+        var duration = MediaTime.ToSeconds(endDts - _segmentStartDts);
+        var segment = new SegmentInfo(
+            _sequence,
+            _segmentFileName,
+            _segmentPath,
+            _segmentStartDts,
+            duration,
+            _writer.BytesWritten,
+            _segmentProgramDateTime,
+            _segmentStartsWithKey,
+            _segmentVideoFrames);
+        _sequence++;
+
+        var firstSegment = _cutPolicy.TargetDuration is null;
+        _cutPolicy.OnSegmentClosed(duration);
+        if (firstSegment)
+        {
+            PackagingLog.TargetDurationFixed(_logger, _stream.Name, _rendition.Name, _cutPolicy.TargetDuration!.Value, duration);
+        }
+
+        _output.AddSegment(segment);
+        _window.Add(segment);
+        var now = _time.GetUtcNow();
+        while (_window.Count > _options.WindowSegments)
+        {
+            _output.Retire(_window[0], now);
+            _window.RemoveAt(0);
+        }
+
+        Publish(ended: false);
+        _output.DeleteExpired(now, TimeSpan.FromSeconds(_options.SegmentRetentionSeconds));
+        ReportDrops();
+    }
+
+    private void Publish(bool ended)
+    {
+        var playlist = MediaPlaylistWriter.Write(_cutPolicy.TargetDuration!.Value, _window, ended);
+        _output.Publish(playlist, MeasureVariant(), ended);
+        _variantChanged();
+    }
+
+    private RenditionVariant MeasureVariant()
+    {
+        double peak = 0, bits = 0, seconds = 0, videoFrames = 0;
+        foreach (var segment in _window)
+        {
+            peak = Math.Max(peak, segment.BitsPerSecond);
+            bits += segment.Bytes * 8.0;
+            seconds += segment.DurationSeconds;
+            videoFrames += segment.VideoFrames;
+        }
+
+        var avc = _videoConfig as AvcConfig;
+        var codecs = string.Join(',', new[] { _videoConfig?.CodecString, _audioConfig?.CodecString }.Where(c => c is not null));
+        var frameRate = _hasVideo && seconds > 0 ? Math.Round(videoFrames / seconds, 3) : 0;
+        return new RenditionVariant(
+            _rendition.Name,
+            (long)Math.Ceiling(peak),
+            seconds > 0 ? (long)Math.Ceiling(bits / seconds) : 0,
+            avc?.Width ?? 0,
+            avc?.Height ?? 0,
+            codecs,
+            frameRate);
+    }
+
+    private void Finish()
+    {
+        ReleasePending();
+        if (_segmentOpen)
+        {
+            // The last frame lasts as long as the one before it.
+            CloseSegment(_lastDts + _lastFrameInterval);
+        }
+
+        if (_cutPolicy.TargetDuration is not null)
+        {
+            Publish(ended: true);
+        }
+
+        PackagingLog.Ended(_logger, _stream.Name, _rendition.Name, _sequence);
+    }
+
+    /// <summary>Drops are summarised once per segment, not logged per frame.</summary>
+    private void ReportDrops()
+    {
+        var dropped = _subscription.DroppedFrames;
+        if (dropped > _loggedDrops)
+        {
+            _loggedDrops = dropped;
+            PackagingLog.SubscriberDrops(_logger, _stream.Name, _rendition.Name, dropped);
+        }
+    }
+
+    private void LogLateTrack(string track)
+    {
+        if (!_lateTrackLogged)
+        {
+            _lateTrackLogged = true;
+            PackagingLog.LateTrack(_logger, _stream.Name, _rendition.Name, track);
+        }
+    }
+
+    private void ReleasePending()
+    {
+        foreach (var frame in _pending)
+        {
+            frame.Release();
+        }
+
+        _pending.Clear();
+    }
+}

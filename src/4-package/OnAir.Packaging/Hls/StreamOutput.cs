@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using System.Text;
+
+namespace OnAir.Packaging.Hls;
+
+/// <summary>The HLS output of one stream instance: its renditions and master playlist, as the origin reads them.</summary>
+public sealed class StreamOutput
+{
+    private readonly ConcurrentDictionary<string, RenditionOutput> _renditions = new(StringComparer.Ordinal);
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private byte[]? _master;
+
+    public StreamOutput(string name, string streamId, string directory)
+    {
+        Name = name;
+        StreamId = streamId;
+        Directory = directory;
+    }
+
+    public string Name { get; }
+
+    public string StreamId { get; }
+
+    public string Directory { get; }
+
+    /// <summary>Null while live; when the stream ended (its playlists carry ENDLIST).</summary>
+    public DateTimeOffset? EndedAt { get; private set; }
+
+    public byte[]? MasterPlaylist => Volatile.Read(ref _master);
+
+    /// <summary>Completes when the master playlist first becomes available (or the stream ends without one).</summary>
+    public Task Ready => _ready.Task;
+
+    public IEnumerable<RenditionOutput> Renditions => _renditions.Values;
+
+    public bool TryGetRendition(string name, out RenditionOutput? rendition) => _renditions.TryGetValue(name, out rendition);
+
+    internal RenditionOutput AddRendition(string name)
+    {
+        var rendition = new RenditionOutput(name, Path.Combine(Directory, name));
+        System.IO.Directory.CreateDirectory(rendition.Directory);
+        _renditions[name] = rendition;
+        return rendition;
+    }
+
+    /// <summary>Rebuilds the master playlist from every rendition that has been measured.</summary>
+    internal void UpdateMaster(IEnumerable<string> renditionOrder)
+    {
+        var variants = new List<RenditionVariant>();
+        foreach (var name in renditionOrder)
+        {
+            if (_renditions.TryGetValue(name, out var rendition) && rendition.Variant is { } variant)
+            {
+                variants.Add(variant);
+            }
+        }
+
+        if (variants.Count == 0)
+        {
+            return;
+        }
+
+        Volatile.Write(ref _master, Encoding.UTF8.GetBytes(MasterPlaylistWriter.Write(variants)));
+        _ready.TrySetResult();
+    }
+
+    internal void MarkEnded(DateTimeOffset when)
+    {
+        EndedAt = when;
+        _ready.TrySetResult();
+    }
+
+    internal void DeleteAll()
+    {
+        foreach (var rendition in _renditions.Values)
+        {
+            rendition.DeleteAll();
+        }
+
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+}

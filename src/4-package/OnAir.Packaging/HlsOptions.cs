@@ -1,0 +1,28 @@
+namespace OnAir.Packaging;
+
+/// <summary>Live HLS packaging. Bound under <c>hls</c> in onair.json.</summary>
+public sealed class HlsOptions
+{
+    /// <summary>
+    /// Segment duration aimed for, in seconds: a segment is cut at the first keyframe once it is
+    /// this long. Default 2. The playlist's EXT-X-TARGETDURATION is this, rounded up, or the
+    /// publisher's first GOP when that is longer (see docs/architecture.md).
+    /// </summary>
+    public double TargetDurationSeconds { get; set; } = 2;
+
+    /// <summary>Upper bound on EXT-X-TARGETDURATION; GOPs longer than this are cut mid-GOP. Default 10.</summary>
+    public int MaxTargetDurationSeconds { get; set; } = 10;
+
+    /// <summary>Segments listed in a live media playlist (the sliding window). Default 6.</summary>
+    public int WindowSegments { get; set; } = 6;
+
+    /// <summary>
+    /// Seconds a segment stays downloadable after it left the window (and a finished stream's
+    /// playlists stay served), then it is deleted. Default 30; RFC 8216 section 6.2.2 asks for at
+    /// least the playlist duration plus one segment, which validation enforces.
+    /// </summary>
+    public double SegmentRetentionSeconds { get; set; } = 30;
+
+    /// <summary>Seconds to wait at stream start for the other track (audio after the first keyframe, or video after the first audio frame) before packaging without it. Default 1.</summary>
+    public double TrackProbeSeconds { get; set; } = 1;
+}

@@ -1,0 +1,113 @@
+using OnAir.Media;
+using OnAir.Media.Avc;
+
+namespace OnAir.Packaging.MpegTs;
+
+/// <summary>
+/// An AVCC access unit read out in Annex B byte-stream form (ITU-T H.264 annex B), as MPEG-TS
+/// carries H.264: an access unit delimiter first, the SPS/PPS before a keyframe when the access
+/// unit lacks them (a player may join at any segment), then every NAL unit behind a start code.
+/// Reads straight from the frame's bytes; nothing is copied until <see cref="Read"/>.
+/// </summary>
+internal ref struct AnnexBAccessUnit : IPesPayload
+{
+    private readonly ReadOnlySpan<byte> _avcc;
+    private readonly int _nalLengthSize;
+    private ReadOnlySpan<byte> _parameterSets;
+    private ReadOnlySpan<byte> _current;
+    private ReadOnlySpan<byte> _nalAfterStartCode;
+    private int _avccOffset;
+
+    /// <param name="avcc">Length-prefixed NAL units of one access unit.</param>
+    /// <param name="nalLengthSize">Bytes of each length prefix (1, 2 or 4).</param>
+    /// <param name="parameterSets">SPS and PPS in Annex B form to put before the NAL units when the access unit carries none; empty for non-key frames.</param>
+    /// <exception cref="InvalidMediaException">A NAL length runs past the end of the access unit.</exception>
+    public AnnexBAccessUnit(ReadOnlySpan<byte> avcc, int nalLengthSize, ReadOnlySpan<byte> parameterSets)
+    {
+        _avcc = avcc;
+        _nalLengthSize = nalLengthSize;
+        _current = AccessUnitDelimiter;
+
+        // Measure (and validate) before anything is written, so a malformed frame never leaves half a PES behind.
+        var length = AccessUnitDelimiter.Length;
+        var hasSps = false;
+        var hasPps = false;
+        var offset = 0;
+        while (offset < avcc.Length)
+        {
+            if (!NalUnit.TryGetNext(avcc, nalLengthSize, ref offset, out var nal))
+            {
+                throw new InvalidMediaException($"AVC access unit of {avcc.Length} bytes has a NAL length running past its end at offset {offset}.");
+            }
+
+            if (IsDropped(nal))
+            {
+                continue;
+            }
+
+            var type = NalUnit.TypeOf(nal[0]);
+            hasSps |= type == NalUnit.TypeSps;
+            hasPps |= type == NalUnit.TypePps;
+            length += StartCode.Length + nal.Length;
+        }
+
+        _parameterSets = hasSps && hasPps ? default : parameterSets;
+        Length = length + _parameterSets.Length;
+    }
+
+    /// <summary>access_unit_delimiter_rbsp with primary_pic_type 7 (any slice type) and the stop bit.</summary>
+    public static ReadOnlySpan<byte> AccessUnitDelimiter => [0x00, 0x00, 0x00, 0x01, 0x09, 0xF0];
+
+    public static ReadOnlySpan<byte> StartCode => [0x00, 0x00, 0x00, 0x01];
+
+    public int Length { get; }
+
+    public int Read(Span<byte> destination)
+    {
+        var written = 0;
+        while (written < destination.Length && (!_current.IsEmpty || TryAdvance()))
+        {
+            var count = Math.Min(_current.Length, destination.Length - written);
+            _current[..count].CopyTo(destination[written..]);
+            _current = _current[count..];
+            written += count;
+        }
+
+        return written;
+    }
+
+    /// <summary>Our own delimiter replaces any in the input; empty NAL units would be bare start codes.</summary>
+    private static bool IsDropped(ReadOnlySpan<byte> nal) =>
+        nal.IsEmpty || NalUnit.TypeOf(nal[0]) == NalUnit.TypeAccessUnitDelimiter;
+
+    private bool TryAdvance()
+    {
+        if (!_parameterSets.IsEmpty)
+        {
+            _current = _parameterSets;
+            _parameterSets = default;
+            return true;
+        }
+
+        if (!_nalAfterStartCode.IsEmpty)
+        {
+            _current = _nalAfterStartCode;
+            _nalAfterStartCode = default;
+            return true;
+        }
+
+        while (_avccOffset < _avcc.Length && NalUnit.TryGetNext(_avcc, _nalLengthSize, ref _avccOffset, out var nal))
+        {
+            if (!IsDropped(nal))
+            {
+                // Re-sliced from _avcc: the span TryGetNext hands out is scoped to this call by the
+                // escape rules (it could come from the ref offset), though it lies inside _avcc.
+                _current = StartCode;
+                _nalAfterStartCode = _avcc.Slice(_avccOffset - nal.Length, nal.Length);
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

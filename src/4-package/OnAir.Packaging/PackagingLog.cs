@@ -1,0 +1,34 @@
+using Microsoft.Extensions.Logging;
+
+namespace OnAir.Packaging;
+
+/// <summary>Structured HLS packaging logs, stable event ids 2000-2099.</summary>
+internal static partial class PackagingLog
+{
+    [LoggerMessage(2000, LogLevel.Information, "Stream {StreamName}/{Rendition}: packaging started (video: {HasVideo}, audio: {HasAudio})")]
+    public static partial void Started(ILogger logger, string streamName, string rendition, bool hasVideo, bool hasAudio);
+
+    [LoggerMessage(2001, LogLevel.Information, "Stream {StreamName}/{Rendition}: target duration fixed at {TargetDuration} s (first segment {FirstSegmentSeconds:0.000} s)")]
+    public static partial void TargetDurationFixed(ILogger logger, string streamName, string rendition, int targetDuration, double firstSegmentSeconds);
+
+    [LoggerMessage(2002, LogLevel.Warning, "Stream {StreamName}/{Rendition}: GOP longer than the {TargetDuration} s target duration, segment {Sequence} cut at a non-keyframe; set the encoder's keyframe interval to {TargetDuration} s or less (e.g. ffmpeg -g, OBS 'Keyframe Interval')")]
+    public static partial void ForcedCut(ILogger logger, string streamName, string rendition, int targetDuration, long sequence);
+
+    [LoggerMessage(2003, LogLevel.Information, "Stream {StreamName}/{Rendition}: ended after {Segments} segments, playlist has ENDLIST")]
+    public static partial void Ended(ILogger logger, string streamName, string rendition, long segments);
+
+    [LoggerMessage(2004, LogLevel.Warning, "Stream {StreamName}/{Rendition}: frame dropped, {Reason}")]
+    public static partial void FrameDropped(ILogger logger, string streamName, string rendition, string reason);
+
+    [LoggerMessage(2005, LogLevel.Error, "Stream {StreamName}/{Rendition}: packaging failed; this rendition stops, other streams are unaffected")]
+    public static partial void Failed(ILogger logger, Exception exception, string streamName, string rendition);
+
+    [LoggerMessage(2006, LogLevel.Warning, "Stream {StreamName}/{Rendition}: {Dropped} frames dropped so far because packaging fell behind the publisher")]
+    public static partial void SubscriberDrops(ILogger logger, string streamName, string rendition, long dropped);
+
+    [LoggerMessage(2007, LogLevel.Debug, "Stream {StreamName} (instance {StreamId}): files deleted after retention")]
+    public static partial void Deleted(ILogger logger, string streamName, string streamId);
+
+    [LoggerMessage(2008, LogLevel.Warning, "Stream {StreamName}/{Rendition}: a {Track} track appeared after packaging started without one; it is not packaged")]
+    public static partial void LateTrack(ILogger logger, string streamName, string rendition, string track);
+}

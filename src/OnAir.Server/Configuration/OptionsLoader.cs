@@ -1,0 +1,136 @@
+using System.Collections;
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+
+namespace OnAir.Server.Configuration;
+
+/// <summary>
+/// Builds <see cref="OnAirOptions"/> from defaults, the config file, ONAIR_* variables and flags,
+/// rejecting unknown keys and unconvertible values with an error that names the key.
+/// </summary>
+public static class OptionsLoader
+{
+    public const string DefaultConfigFile = "onair.json";
+
+    /// <exception cref="ConfigurationError">Anything wrong, named by key.</exception>
+    public static OnAirOptions Load(IReadOnlyList<string> serveArgs, IDictionary environment, string workingDirectory)
+    {
+        var (flagValues, configFlag) = ServeFlags.Parse(serveArgs);
+        var configFile = configFlag ?? environment[EnvironmentKeys.ConfigFileVariable] as string;
+        var explicitConfig = configFile is not null;
+        configFile = Path.GetFullPath(configFile ?? DefaultConfigFile, workingDirectory);
+
+        var builder = new ConfigurationBuilder();
+        if (File.Exists(configFile))
+        {
+            builder.AddInMemoryCollection(ReadJson(configFile));
+        }
+        else if (explicitConfig)
+        {
+            throw new ConfigurationError("--config", $"file '{configFile}' does not exist");
+        }
+
+        builder.AddInMemoryCollection(EnvironmentKeys.Read(environment));
+        builder.AddInMemoryCollection(flagValues);
+        var configuration = builder.Build();
+
+        foreach (var (key, _) in configuration.AsEnumerable())
+        {
+            CheckKnown(key);
+        }
+
+        var options = new OnAirOptions();
+        try
+        {
+            configuration.Bind(options);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw ConversionError(ex, configuration);
+        }
+
+        options.DataDir = Path.GetFullPath(options.DataDir, workingDirectory);
+        OptionsValidator.Validate(options);
+        return options;
+    }
+
+    /// <summary>Flattens a JSON file into configuration keys, with a clear error for bad JSON.</summary>
+    private static Dictionary<string, string?> ReadJson(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            var config = new ConfigurationBuilder().AddJsonStream(stream).Build();
+            return config.AsEnumerable().Where(kv => kv.Value is not null).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.OrdinalIgnoreCase);
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException or InvalidDataException)
+        {
+            throw new ConfigurationError(Path.GetFileName(path), $"is not valid JSON ({(ex.InnerException ?? ex).Message.Split('\n')[0]})");
+        }
+    }
+
+    /// <summary>Throws when a key names no option (a typo would otherwise be ignored silently).</summary>
+    private static void CheckKnown(string key)
+    {
+        var type = typeof(OnAirOptions);
+        var parts = key.Split(':');
+        for (var i = 0; i < parts.Length; i++)
+        {
+            var property = FindProperty(type, parts[i]);
+            if (property is null)
+            {
+                var accepted = string.Join(", ", type.GetProperties().Where(p => p.CanWrite).Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)));
+                throw new ConfigurationError(DisplayKey(string.Join(':', parts[..(i + 1)])), $"unknown key (accepted here: {accepted})");
+            }
+
+            if (typeof(IDictionary).IsAssignableFrom(property.PropertyType))
+            {
+                return; // free-form keys, e.g. streams.streamKeys
+            }
+
+            type = property.PropertyType;
+        }
+    }
+
+    private static PropertyInfo? FindProperty(Type type, string name)
+    {
+        var normalized = name.Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
+        return type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .FirstOrDefault(p => p.CanWrite && string.Equals(p.Name, normalized, StringComparison.OrdinalIgnoreCase));
+    }
+
+    private static ConfigurationError ConversionError(InvalidOperationException ex, IConfiguration configuration)
+    {
+        // The binder says: Failed to convert configuration value at 'hls:windowSegments' to type 'System.Int32'.
+        var message = ex.Message;
+        var start = message.IndexOf('\'', StringComparison.Ordinal);
+        var end = start >= 0 ? message.IndexOf('\'', start + 1) : -1;
+        if (start < 0 || end < 0)
+        {
+            return new ConfigurationError("configuration", message);
+        }
+
+        var key = message[(start + 1)..end];
+        var typeName = message.Contains("Int32", StringComparison.Ordinal) ? "a whole number"
+            : message.Contains("Double", StringComparison.Ordinal) ? "a number"
+            : message.Contains("Boolean", StringComparison.Ordinal) ? "true or false"
+            : "a valid value";
+        return new ConfigurationError(DisplayKey(key), $"'{configuration[key]}' is not {typeName}");
+    }
+
+    /// <summary>hls:windowsegments → hls.windowSegments, as the sample config spells it.</summary>
+    public static string DisplayKey(string key)
+    {
+        var type = typeof(OnAirOptions);
+        var names = new List<string>();
+        foreach (var part in key.Split(':'))
+        {
+            var property = type is null ? null : FindProperty(type, part);
+            names.Add(property is null ? part : JsonNamingPolicy.CamelCase.ConvertName(property.Name));
+            type = property is null || typeof(IDictionary).IsAssignableFrom(property.PropertyType) ? null : property.PropertyType;
+        }
+
+        return string.Join('.', names);
+    }
+}

@@ -1,0 +1,76 @@
+using System.Net;
+
+namespace OnAir.Server.Configuration;
+
+/// <summary>Range and consistency checks; the first failure is reported with its key and the accepted values.</summary>
+public static class OptionsValidator
+{
+    public static readonly string[] Ladders = ["default", "passthrough"];
+
+    /// <exception cref="ConfigurationError">A value out of its accepted range.</exception>
+    public static void Validate(OnAirOptions o)
+    {
+        Range("rtmpPort", o.RtmpPort, 1, 65535);
+        Range("httpPort", o.HttpPort, 1, 65535);
+        if (o.RtmpPort == o.HttpPort)
+        {
+            throw new ConfigurationError("httpPort", $"must differ from rtmpPort ({o.RtmpPort})");
+        }
+
+        if (!IPAddress.TryParse(o.Bind, out _))
+        {
+            throw new ConfigurationError("bind", $"'{o.Bind}' is not an IP address (accepted: e.g. 127.0.0.1, 0.0.0.0, ::1)");
+        }
+
+        if (!Ladders.Contains(o.Ladder, StringComparer.Ordinal))
+        {
+            throw new ConfigurationError("ladder", $"'{o.Ladder}' is not a ladder (accepted: {string.Join(", ", Ladders)})");
+        }
+
+        var r = o.Rtmp;
+        if (string.IsNullOrWhiteSpace(r.App) || r.App.Contains('/', StringComparison.Ordinal))
+        {
+            throw new ConfigurationError("rtmp.app", $"'{r.App}' must be one non-empty path segment (e.g. live)");
+        }
+
+        Range("rtmp.maxChunkSize", r.MaxChunkSize, 128, int.MaxValue);
+        Range("rtmp.maxMessageSize", r.MaxMessageSize, 1024, 64 * 1024 * 1024);
+        Range("rtmp.maxChunkStreams", r.MaxChunkStreams, 2, 65599);
+        Range("rtmp.maxAmfDepth", r.MaxAmfDepth, 2, 64);
+        Range("rtmp.handshakeTimeoutSeconds", r.HandshakeTimeoutSeconds, 0.1, 3600);
+        Range("rtmp.idleTimeoutSeconds", r.IdleTimeoutSeconds, 0.1, 3600);
+        Range("rtmp.outgoingChunkSize", r.OutgoingChunkSize, 128, 65536);
+        Range("rtmp.windowAckSize", r.WindowAckSize, 4096, int.MaxValue);
+
+        var h = o.Hls;
+        Range("hls.maxTargetDurationSeconds", h.MaxTargetDurationSeconds, 1, 60);
+        Range("hls.targetDurationSeconds", h.TargetDurationSeconds, 0.5, h.MaxTargetDurationSeconds);
+        Range("hls.windowSegments", h.WindowSegments, 3, 1000);
+        Range("hls.trackProbeSeconds", h.TrackProbeSeconds, 0, 10);
+        var rfcMinimum = Math.Ceiling(h.TargetDurationSeconds) * (h.WindowSegments + 1);
+        Range("hls.segmentRetentionSeconds", h.SegmentRetentionSeconds, rfcMinimum, 86400,
+            $" (RFC 8216 section 6.2.2: at least the playlist duration plus one segment, (windowSegments + 1) x targetDurationSeconds = {rfcMinimum})");
+
+        var s = o.Streams;
+        Range("streams.subscriberQueueFrames", s.SubscriberQueueFrames, 16, 1_000_000);
+        Range("streams.gopCacheMaxFrames", s.GopCacheMaxFrames, 1, 1_000_000);
+        Range("streams.maxStreamNameLength", s.MaxStreamNameLength, 1, 255);
+        foreach (var (key, name) in s.StreamKeys)
+        {
+            if (!OnAir.Streams.StreamName.IsValid(name, s.MaxStreamNameLength))
+            {
+                throw new ConfigurationError($"streams.streamKeys.{key}", $"'{name}' is not a valid stream name (accepted: 1-{s.MaxStreamNameLength} characters of A-Z a-z 0-9 _ - .)");
+            }
+        }
+
+        Range("origin.playlistWaitSeconds", o.Origin.PlaylistWaitSeconds, 0, 60);
+    }
+
+    private static void Range(string key, double value, double min, double max, string why = "")
+    {
+        if (double.IsNaN(value) || value < min || value > max)
+        {
+            throw new ConfigurationError(key, $"{value} is out of range (accepted: {min} to {max}){why}");
+        }
+    }
+}

@@ -1,0 +1,40 @@
+using OnAir.Ingest.Rtmp;
+using OnAir.Origin;
+using OnAir.Packaging;
+using OnAir.Streams;
+
+namespace OnAir.Server;
+
+/// <summary>
+/// Every setting of <c>onair serve</c>. Sources, later ones winning: these defaults, onair.json
+/// (or --config FILE), ONAIR_* environment variables, command-line flags. onair.sample.json at
+/// the repository root lists every key with its default.
+/// </summary>
+public sealed class OnAirOptions
+{
+    /// <summary>RTMP ingest port (--rtmp-port). Default 1935.</summary>
+    public int RtmpPort { get; set; } = 1935;
+
+    /// <summary>HTTP port for HLS, web UI, API and metrics (--http-port). Default 8080.</summary>
+    public int HttpPort { get; set; } = 8080;
+
+    /// <summary>Listen address of every port (--bind). Default 127.0.0.1.</summary>
+    public string Bind { get; set; } = "127.0.0.1";
+
+    /// <summary>Segments, recordings and the database live here (--data-dir). Default ./data.</summary>
+    public string DataDir { get; set; } = "./data";
+
+    /// <summary>Rendition ladder (--ladder): "default" or "passthrough". Default "default".</summary>
+    public string Ladder { get; set; } = "default";
+
+    /// <summary>Low-Latency HLS parts on media playlists (--ll-hls / --no-ll-hls). Default on.</summary>
+    public bool LlHls { get; set; } = true;
+
+    public RtmpOptions Rtmp { get; set; } = new();
+
+    public HlsOptions Hls { get; set; } = new();
+
+    public StreamsOptions Streams { get; set; } = new();
+
+    public OriginOptions Origin { get; set; } = new();
+}

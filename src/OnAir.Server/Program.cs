@@ -1,0 +1,3 @@
+using OnAir.Server;
+
+return await OnAirCli.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

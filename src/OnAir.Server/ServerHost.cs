@@ -1,0 +1,71 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Options;
+using OnAir.Control;
+using OnAir.Ingest.Rtmp;
+using OnAir.Origin;
+using OnAir.Packaging;
+using OnAir.Packaging.Hls;
+using OnAir.Streams;
+
+namespace OnAir.Server;
+
+/// <summary>DI wiring and Kestrel listeners: RTMP (a connection handler) and HTTP on one host.</summary>
+public static class ServerHost
+{
+    public static WebApplication Build(OnAirOptions options)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.SingleLine = true;
+            console.TimestampFormat = "HH:mm:ss.fff ";
+            console.UseUtcTimestamp = true;
+        });
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+
+        var services = builder.Services;
+        services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(20));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(Options.Create(options));
+        services.AddSingleton(Options.Create(options.Rtmp));
+        services.AddSingleton(Options.Create(options.Hls));
+        services.AddSingleton(Options.Create(options.Streams));
+        services.AddSingleton(Options.Create(options.Origin));
+        services.AddSingleton(new DataDirectory(options.DataDir));
+        services.AddSingleton<StreamRegistry>();
+        services.AddSingleton<HlsOutputRegistry>();
+        services.AddHostedService<HlsPackagingService>();
+        services.AddOrigin();
+
+        var address = IPAddress.Parse(options.Bind);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Listen(address, options.RtmpPort, listen => listen.UseConnectionHandler<RtmpConnectionHandler>());
+            kestrel.Listen(address, options.HttpPort);
+        });
+
+        var app = builder.Build();
+        app.UseCors();
+        app.MapOrigin();
+        app.MapHealth();
+        app.MapStreamList();
+        app.Lifetime.ApplicationStarted.Register(() => AnnounceUrls(app, options));
+        return app;
+    }
+
+    private static void AnnounceUrls(WebApplication app, OnAirOptions options)
+    {
+        var host = options.Bind is "0.0.0.0" or "::" ? "127.0.0.1" : options.Bind.Contains(':', StringComparison.Ordinal) ? $"[{options.Bind}]" : options.Bind;
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OnAir");
+        ServerLog.Ready(logger, $"rtmp://{host}:{options.RtmpPort}/{options.Rtmp.App}/STREAM_KEY", $"http://{host}:{options.HttpPort}/live/STREAM_KEY/master.m3u8", $"http://{host}:{options.HttpPort}/", options.DataDir);
+        if (options.Ladder == "default")
+        {
+            ServerLog.LadderPending(logger);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs what the tests need, builds, runs every test project; the last line is
+# "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")"
+
+scripts/install-deps.sh ffmpeg:ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav || exit 1
+
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+if ! dotnet build OnAir.slnx -c Release -nologo -v quiet -clp:ErrorsOnly >"$results/build.log" 2>&1; then
+  cat "$results/build.log"
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
+
+passed=0 failed=0 skipped=0
+# One test assembly at a time: the end-to-end tests run real encoders and want both cores.
+for project in test/*.Tests/*.csproj; do
+  name=$(basename "$project" .csproj)
+  log="$results/$name.log"
+  dotnet test "$project" -c Release --no-build -nologo --logger "console;verbosity=normal" >"$log" 2>&1
+  summary=$(grep -E '^(Passed|Failed)!' "$log" | tail -1)
+  if [ -z "$summary" ]; then
+    cat "$log"
+    echo "$name: the test run did not finish"
+    failed=$((failed + 1))
+    continue
+  fi
+  grep -E '^\s+Failed ' "$log" >/dev/null && sed -n '/^\s*Failed /,/^\s*$/p' "$log" | head -200
+  echo "$name: $summary"
+  p=$(sed -E 's/.*Passed: *([0-9]+).*/\1/' <<<"$summary")
+  f=$(sed -E 's/.*Failed: *([0-9]+).*/\1/' <<<"$summary")
+  s=$(sed -E 's/.*Skipped: *([0-9]+).*/\1/' <<<"$summary")
+  passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+done
+
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

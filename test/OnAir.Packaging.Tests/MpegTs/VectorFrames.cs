@@ -1,0 +1,70 @@
+using System.Buffers;
+using OnAir.Media;
+using OnAir.Media.Flv;
+using OnAir.Packaging.MpegTs;
+using OnAir.Testing;
+
+namespace OnAir.Packaging.Tests.MpegTs;
+
+/// <summary>The frames of an FLV test vector, in tag order, as ingest would hand them over.</summary>
+internal sealed class VectorFrames : IDisposable
+{
+    private VectorFrames(List<MediaFrame> frames) => Frames = frames;
+
+    public IReadOnlyList<MediaFrame> Frames { get; }
+
+    public bool HasVideo => Frames.Any(f => f.Kind == TrackKind.Video);
+
+    public bool HasAudio => Frames.Any(f => f.Kind == TrackKind.Audio);
+
+    public static VectorFrames Read(string vectorName)
+    {
+        var reader = new FlvMediaReader();
+        var frames = new List<MediaFrame>();
+        foreach (var tag in FlvFile.ReadTags(TestVectors.Path(vectorName)))
+        {
+            var body = new ReadOnlySequence<byte>(tag.Body);
+            MediaFrame? frame = null;
+            _ = tag.Type switch
+            {
+                8 => reader.ReadAudio(body, tag.TimestampMs, out frame),
+                9 => reader.ReadVideo(body, tag.TimestampMs, out frame),
+                _ => FlvTagResult.Ignored,
+            };
+            if (frame is not null)
+            {
+                frames.Add(frame);
+            }
+        }
+
+        return new VectorFrames(frames);
+    }
+
+    /// <summary>Tables, the frames before <paramref name="secondSegmentAt"/>, tables again, the rest: two segments back to back.</summary>
+    public byte[] Mux(TsMuxer muxer, int secondSegmentAt = -1)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        muxer.WriteTables(output);
+        for (var i = 0; i < Frames.Count; i++)
+        {
+            if (i == secondSegmentAt)
+            {
+                muxer.WriteTables(output);
+            }
+
+            muxer.WriteFrame(Frames[i], output);
+        }
+
+        return output.WrittenSpan.ToArray();
+    }
+
+    public byte[] Mux(int secondSegmentAt = -1) => Mux(new TsMuxer(HasVideo, HasAudio), secondSegmentAt);
+
+    public void Dispose()
+    {
+        foreach (var frame in Frames)
+        {
+            frame.Release();
+        }
+    }
+}
