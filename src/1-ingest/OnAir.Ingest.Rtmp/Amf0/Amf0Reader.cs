@@ -51,7 +51,7 @@ internal ref struct Amf0Reader
                 return ReadUtf8(BinaryPrimitives.ReadUInt16BigEndian(Take(2)));
             case Amf0Type.LongString:
             case Amf0Type.XmlDocument:
-                return ReadUtf8(checked((int)BinaryPrimitives.ReadUInt32BigEndian(Take(4))));
+                return ReadUtf8((int)Math.Min(BinaryPrimitives.ReadUInt32BigEndian(Take(4)), int.MaxValue));
             case Amf0Type.Null:
                 return null;
             case Amf0Type.Undefined:
@@ -70,7 +70,7 @@ internal ref struct Amf0Reader
             case Amf0Type.Date:
                 var ms = BinaryPrimitives.ReadDoubleBigEndian(Take(8));
                 Take(2); // time zone, reserved
-                return double.IsFinite(ms) && Math.Abs(ms) < 8.64e15 ? DateTimeOffset.FromUnixTimeMilliseconds((long)ms) : DateTimeOffset.UnixEpoch;
+                return ms >= -62_135_596_800_000d && ms <= 253_402_300_799_999d ? DateTimeOffset.FromUnixTimeMilliseconds((long)ms) : DateTimeOffset.UnixEpoch;
             default:
                 throw new RtmpProtocolException($"AMF0 type 0x{(byte)type:x2} is not supported.");
         }

@@ -50,7 +50,9 @@ public sealed class RenditionOutput
         }
 
         IsEnded = ended;
-        Volatile.Write(ref _playlist, Encoding.UTF8.GetBytes(playlist));
+        var bytes = Encoding.UTF8.GetBytes(playlist);
+        PlaylistFile.Write(Path.Combine(Directory, "playlist.m3u8"), bytes, Name);
+        Volatile.Write(ref _playlist, bytes);
     }
 
     /// <summary>A segment left the window: it stays downloadable until the retention grace has passed.</summary>

@@ -44,7 +44,7 @@ public sealed class StreamOutput
     }
 
     /// <summary>Rebuilds the master playlist from every rendition that has been measured.</summary>
-    internal void UpdateMaster(IEnumerable<string> renditionOrder)
+    internal void UpdateMaster(IEnumerable<string> renditionOrder, string writerTag)
     {
         var variants = new List<RenditionVariant>();
         foreach (var name in renditionOrder)
@@ -60,7 +60,9 @@ public sealed class StreamOutput
             return;
         }
 
-        Volatile.Write(ref _master, Encoding.UTF8.GetBytes(MasterPlaylistWriter.Write(variants)));
+        var bytes = Encoding.UTF8.GetBytes(MasterPlaylistWriter.Write(variants));
+        PlaylistFile.Write(Path.Combine(Directory, "master.m3u8"), bytes, writerTag);
+        Volatile.Write(ref _master, bytes);
         _ready.TrySetResult();
     }
 

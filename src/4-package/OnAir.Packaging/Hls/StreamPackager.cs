@@ -18,7 +18,7 @@ internal sealed class StreamPackager
         foreach (var rendition in stream.Renditions)
         {
             var renditionOutput = output.AddRendition(rendition.Name);
-            _packagers.Add(new RenditionPackager(rendition, renditionOutput, output, options, time, logger, () => output.UpdateMaster(order)));
+            _packagers.Add(new RenditionPackager(rendition, renditionOutput, output, options, time, logger, () => output.UpdateMaster(order, rendition.Name)));
         }
     }
 

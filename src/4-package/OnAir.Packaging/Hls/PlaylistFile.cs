@@ -1,0 +1,16 @@
+namespace OnAir.Packaging.Hls;
+
+/// <summary>
+/// Playlists are also written next to their segments, so the data directory is a complete HLS
+/// tree a stock web server can serve, and a stopped server leaves playlists with ENDLIST.
+/// Written to a temporary name and renamed, so a reader never sees half a playlist.
+/// </summary>
+internal static class PlaylistFile
+{
+    public static void Write(string path, byte[] content, string writerTag)
+    {
+        var temporary = $"{path}.{writerTag}.tmp";
+        File.WriteAllBytes(temporary, content);
+        File.Move(temporary, path, overwrite: true);
+    }
+}
