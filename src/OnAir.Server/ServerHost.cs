@@ -14,7 +14,8 @@ namespace OnAir.Server;
 /// <summary>DI wiring and Kestrel listeners: RTMP (a connection handler) and HTTP on one host.</summary>
 public static class ServerHost
 {
-    public static WebApplication Build(OnAirOptions options)
+    /// <param name="configureLogging">Extra logging set-up (tests add a collecting provider).</param>
+    public static WebApplication Build(OnAirOptions options, Action<ILoggingBuilder>? configureLogging = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
@@ -26,6 +27,7 @@ public static class ServerHost
         });
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Information);
+        configureLogging?.Invoke(builder.Logging);
 
         var services = builder.Services;
         services.Configure<HostOptions>(host => host.ShutdownTimeout = TimeSpan.FromSeconds(20));

@@ -35,6 +35,9 @@ internal sealed class RtmpSessionContext
 
     public FlvMediaReader Media { get; } = new();
 
+    /// <summary>The publisher's last metadata summary, so repeats are not logged again.</summary>
+    public string? LastMetadata { get; set; }
+
     /// <summary>Message stream ids handed out by createStream.</summary>
     public uint LastStreamId { get; set; }
 

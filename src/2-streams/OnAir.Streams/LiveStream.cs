@@ -16,7 +16,7 @@ public sealed class LiveStream
         Name = name;
         SessionId = sessionId;
         StartedAt = startedAt;
-        Id = $"{startedAt.ToUnixTimeMilliseconds():x}";
+        Id = $"{startedAt.ToUnixTimeMilliseconds():x}{Random.Shared.Next(0x10000):x4}";
         Source = new Rendition(Rendition.SourceName, new MediaFeed(options));
         _renditions = [Source];
     }

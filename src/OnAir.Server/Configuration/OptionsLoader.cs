@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Reflection;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Configuration;
 
 namespace OnAir.Server.Configuration;
@@ -102,20 +103,21 @@ public static class OptionsLoader
 
     private static ConfigurationError ConversionError(InvalidOperationException ex, IConfiguration configuration)
     {
-        // The binder says: Failed to convert configuration value at 'hls:windowSegments' to type 'System.Int32'.
-        var message = ex.Message;
-        var start = message.IndexOf('\'', StringComparison.Ordinal);
-        var end = start >= 0 ? message.IndexOf('\'', start + 1) : -1;
-        if (start < 0 || end < 0)
+        // The binder says: Failed to convert configuration value 'abc' at 'hls:windowSegments' to type 'System.Int32'.
+        var match = Regex.Match(ex.Message, "at '([^']+)' to type '([^']+)'");
+        if (!match.Success)
         {
-            return new ConfigurationError("configuration", message);
+            return new ConfigurationError("configuration", ex.Message);
         }
 
-        var key = message[(start + 1)..end];
-        var typeName = message.Contains("Int32", StringComparison.Ordinal) ? "a whole number"
-            : message.Contains("Double", StringComparison.Ordinal) ? "a number"
-            : message.Contains("Boolean", StringComparison.Ordinal) ? "true or false"
-            : "a valid value";
+        var key = match.Groups[1].Value;
+        var typeName = match.Groups[2].Value switch
+        {
+            "System.Int32" or "System.Int64" => "a whole number",
+            "System.Double" => "a number",
+            "System.Boolean" => "true or false",
+            var other => $"a valid {other}",
+        };
         return new ConfigurationError(DisplayKey(key), $"'{configuration[key]}' is not {typeName}");
     }
 

@@ -37,6 +37,12 @@ internal static class DataHandler
             }
         }
 
-        RtmpLog.Metadata(session.Logger, publisher.Stream.Name, summary.ToString().TrimEnd());
+        // Some encoders (GStreamer's flvmux) resend metadata on every caps change: log changes only.
+        var text = summary.ToString().TrimEnd();
+        if (text != session.LastMetadata)
+        {
+            session.LastMetadata = text;
+            RtmpLog.Metadata(session.Logger, publisher.Stream.Name, text);
+        }
     }
 }

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+
+namespace OnAir.EndToEnd.Tests.Support;
+
+/// <summary>A real encoder process publishing a synthetic test pattern (H.264 + AAC) in real time.</summary>
+public sealed class Publisher : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _stderr = new();
+
+    private Publisher(Process process)
+    {
+        _process = process;
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                lock (_stderr)
+                {
+                    _stderr.AppendLine(e.Data);
+                }
+            }
+        };
+        _process.BeginErrorReadLine();
+        _process.BeginOutputReadLine();
+    }
+
+    public string StdErr
+    {
+        get
+        {
+            lock (_stderr)
+            {
+                return _stderr.ToString();
+            }
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>ffmpeg's native RTMP client: testsrc2 + sine, libx264 with a fixed GOP, AAC, paced with -re.</summary>
+    public static Publisher Ffmpeg(string url, double seconds, int width = 320, int height = 240, int fps = 30, double gopSeconds = 1, string audioCodec = "aac")
+    {
+        var gop = (int)Math.Round(gopSeconds * fps);
+        string[] args =
+        [
+            "-hide_banner", "-loglevel", "error", "-nostdin", "-re",
+            "-f", "lavfi", "-i", $"testsrc2=size={width}x{height}:rate={fps}",
+            "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
+            "-t", seconds.ToString(CultureInfo.InvariantCulture),
+            "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-pix_fmt", "yuv420p",
+            "-g", gop.ToString(CultureInfo.InvariantCulture), "-keyint_min", gop.ToString(CultureInfo.InvariantCulture), "-sc_threshold", "0",
+            "-b:v", "400k", "-c:a", audioCodec, "-b:a", "64k",
+            "-f", "flv", url,
+        ];
+        return Start("ffmpeg", args);
+    }
+
+    /// <summary>GStreamer: <paramref name="sink"/> is rtmp2sink (GStreamer's own client) or rtmpsink (librtmp, the client OBS is built on).</summary>
+    public static Publisher GStreamer(string sink, string url, int seconds)
+    {
+        var frames = seconds * 30;
+        var audioBuffers = seconds * 44100 / 1024;
+        var pipeline =
+            $"videotestsrc is-live=true num-buffers={frames} ! video/x-raw,format=I420,width=320,height=240,framerate=30/1 " +
+            "! x264enc tune=zerolatency key-int-max=30 speed-preset=ultrafast ! h264parse ! flvmux name=m streamable=true " +
+            $"! {sink} location={url} " +
+            $"audiotestsrc is-live=true num-buffers={audioBuffers} samplesperbuffer=1024 ! audio/x-raw,rate=44100 ! avenc_aac ! aacparse ! m.";
+        return Start("gst-launch-1.0", ["-q", .. pipeline.Split(' ', StringSplitOptions.RemoveEmptyEntries)]);
+    }
+
+    private static Publisher Start(string fileName, IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in args)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        return new Publisher(Process.Start(psi) ?? throw new InvalidOperationException($"could not start {fileName}"));
+    }
+
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}
