@@ -15,5 +15,6 @@ public static class MediaTime
 
     public static long FromSeconds(double seconds) => (long)Math.Round(seconds * TicksPerSecond);
 
-    public static TimeSpan ToTimeSpan(long ticks) => TimeSpan.FromTicks(ticks * TimeSpan.TicksPerSecond / TicksPerSecond);
+    /// <summary>Exact (one 90 kHz tick is 1000/9 TimeSpan ticks) and free of overflow for millennia of media time.</summary>
+    public static TimeSpan ToTimeSpan(long ticks) => TimeSpan.FromTicks(ticks * 1000 / 9);
 }

@@ -40,9 +40,15 @@ internal sealed class GopCache
 
     public void CopyTo(Subscription subscription)
     {
+        if (_frames.Count == 0)
+        {
+            subscription.StartAtNextKeyFrame();
+            return;
+        }
+
         foreach (var frame in _frames)
         {
-            subscription.Offer(frame);
+            subscription.Offer(frame, feedHasVideo: true);
         }
     }
 

@@ -7,6 +7,7 @@ namespace OnAir.Streams;
 /// </summary>
 public sealed class LiveStream
 {
+    private static long s_instances;
     private readonly Lock _gate = new();
     private Rendition[] _renditions;
     private int _state = (int)StreamState.Live;
@@ -16,7 +17,7 @@ public sealed class LiveStream
         Name = name;
         SessionId = sessionId;
         StartedAt = startedAt;
-        Id = $"{startedAt.ToUnixTimeMilliseconds():x}{Random.Shared.Next(0x10000):x4}";
+        Id = $"{startedAt.ToUnixTimeMilliseconds():x}{Interlocked.Increment(ref s_instances):x}";
         Source = new Rendition(Rendition.SourceName, new MediaFeed(options));
         _renditions = [Source];
     }

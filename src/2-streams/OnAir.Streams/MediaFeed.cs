@@ -53,9 +53,10 @@ public sealed class MediaFeed
                 }
 
                 _gopCache.Add(frame);
+                var hasVideo = LastVideoConfig is not null;
                 foreach (var subscriber in _subscribers)
                 {
-                    subscriber.Offer(frame);
+                    subscriber.Offer(frame, hasVideo);
                 }
 
                 _framesWritten++;

@@ -49,7 +49,17 @@ public sealed class StreamRegistry
             return PublishResult.NameInUse;
         }
 
-        StreamStarted?.Invoke(stream);
+        try
+        {
+            StreamStarted?.Invoke(stream);
+        }
+        catch
+        {
+            // An observer that failed must not leave the name taken by a stream nobody publishes.
+            OnPublisherLeft(stream);
+            throw;
+        }
+
         publisher = new StreamPublisher(this, stream);
         return PublishResult.Started;
     }

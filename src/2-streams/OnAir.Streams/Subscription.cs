@@ -16,6 +16,7 @@ public sealed class Subscription : IDisposable
     private readonly MediaFeed _feed;
     private int _queued;
     private bool _waitingForKeyframe;
+    private bool _overflowed;
     private long _droppedFrames;
 
     internal Subscription(MediaFeed feed, string name, int capacity)
@@ -50,24 +51,36 @@ public sealed class Subscription : IDisposable
         return null;
     }
 
-    /// <summary>Called by the feed's writer (one at a time); takes its own reference when the frame is kept.</summary>
-    internal void Offer(MediaFrame frame)
+    /// <summary>A reader that joins with no cached GOP starts at the next decodable frame.</summary>
+    internal void StartAtNextKeyFrame() => _waitingForKeyframe = true;
+
+    /// <summary>
+    /// Called by the feed's writer (one at a time); takes its own reference when the frame is kept.
+    /// A frame where reading may resume: a video keyframe, or any audio frame when the feed has no video.
+    /// </summary>
+    internal void Offer(MediaFrame frame, bool feedHasVideo)
     {
-        var isVideoKey = frame.IsKeyFrame && frame.Kind == TrackKind.Video;
-        if (_waitingForKeyframe && !isVideoKey)
+        var resumePoint = frame.IsKeyFrame && (frame.Kind == TrackKind.Video || !feedHasVideo);
+        if (_waitingForKeyframe && !resumePoint)
         {
-            Interlocked.Increment(ref _droppedFrames);
+            if (_overflowed)
+            {
+                Interlocked.Increment(ref _droppedFrames);
+            }
+
             return;
         }
 
         if (Volatile.Read(ref _queued) >= Capacity)
         {
             _waitingForKeyframe = true;
+            _overflowed = true;
             Interlocked.Increment(ref _droppedFrames);
             return;
         }
 
         _waitingForKeyframe = false;
+        _overflowed = false;
         Interlocked.Increment(ref _queued);
         if (!_queue.Writer.TryWrite(frame.AddRef()))
         {

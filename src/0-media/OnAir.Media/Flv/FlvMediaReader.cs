@@ -75,18 +75,11 @@ public sealed class FlvMediaReader
         switch (packetType)
         {
             case 0:
-                Video = AvcConfig.Parse(ToSpan(data, out var rented));
-                Return(rented);
+                Video = ParseConfig(data, AvcConfig.Parse);
                 return FlvTagResult.ConfigChanged;
-            case 1 when Video is null:
-                return FlvTagResult.MissingConfig;
-            case 1 when data.Length == 0:
-                return FlvTagResult.Ignored;
             case 1:
                 var dts = MediaTime.FromMilliseconds(_videoClock.Unwrap(timestampMs));
-                frame = MediaFrame.Rent(TrackKind.Video, dts, dts + MediaTime.FromMilliseconds(compositionMs), frameType == FrameTypeKey, Video, (int)data.Length);
-                data.CopyTo(frame.WritablePayload);
-                return FlvTagResult.Frame;
+                return TakeFrame(TrackKind.Video, dts, dts + MediaTime.FromMilliseconds(compositionMs), frameType == FrameTypeKey, Video, data, out frame);
             default:
                 return FlvTagResult.Ignored; // 2 = end of sequence
         }
@@ -118,39 +111,50 @@ public sealed class FlvMediaReader
         switch (packetType)
         {
             case 0:
-                Audio = AacConfig.Parse(ToSpan(data, out var rented));
-                Return(rented);
+                Audio = ParseConfig(data, AacConfig.Parse);
                 return FlvTagResult.ConfigChanged;
-            case 1 when Audio is null:
-                return FlvTagResult.MissingConfig;
-            case 1 when data.Length == 0:
-                return FlvTagResult.Ignored;
             case 1:
                 var ts = MediaTime.FromMilliseconds(_audioClock.Unwrap(timestampMs));
-                frame = MediaFrame.Rent(TrackKind.Audio, ts, ts, true, Audio!, (int)data.Length);
-                data.CopyTo(frame.WritablePayload);
-                return FlvTagResult.Frame;
+                return TakeFrame(TrackKind.Audio, ts, ts, isKeyFrame: true, Audio, data, out frame);
             default:
                 return FlvTagResult.Ignored;
         }
     }
 
-    private static ReadOnlySpan<byte> ToSpan(ReadOnlySequence<byte> data, out byte[]? rented)
+    private delegate T ConfigParser<out T>(ReadOnlySpan<byte> record);
+
+    private static FlvTagResult TakeFrame(TrackKind kind, long dts, long pts, bool isKeyFrame, CodecConfig? config, ReadOnlySequence<byte> data, out MediaFrame? frame)
     {
-        rented = null;
-        if (data.IsSingleSegment)
+        frame = null;
+        if (config is null)
         {
-            return data.FirstSpan;
+            return FlvTagResult.MissingConfig;
         }
 
-        rented = ArrayPool<byte>.Shared.Rent((int)data.Length);
-        data.CopyTo(rented);
-        return rented.AsSpan(0, (int)data.Length);
+        if (data.Length == 0)
+        {
+            return FlvTagResult.Ignored;
+        }
+
+        frame = MediaFrame.Rent(kind, dts, pts, isKeyFrame, config, (int)data.Length);
+        data.CopyTo(frame.WritablePayload);
+        return FlvTagResult.Frame;
     }
 
-    private static void Return(byte[]? rented)
+    private static T ParseConfig<T>(ReadOnlySequence<byte> data, ConfigParser<T> parse)
     {
-        if (rented is not null)
+        if (data.IsSingleSegment)
+        {
+            return parse(data.FirstSpan);
+        }
+
+        var rented = ArrayPool<byte>.Shared.Rent((int)data.Length);
+        try
+        {
+            data.CopyTo(rented);
+            return parse(rented.AsSpan(0, (int)data.Length));
+        }
+        finally
         {
             ArrayPool<byte>.Shared.Return(rented);
         }
