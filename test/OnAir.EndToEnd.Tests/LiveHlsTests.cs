@@ -160,6 +160,35 @@ public class LiveHlsTests
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }
 
+    [Fact]
+    public async Task A_publisher_whose_clock_restarts_gets_a_discontinuity_not_a_broken_playlist()
+    {
+        await using var server = await OnAirServer.StartAsync();
+        var tags = FlvFile.ReadTags(TestVectors.Path("h264-aac-320x240-2s.flv"));
+        await using (var client = await RtmpTestClient.ConnectAsync(server.Options.RtmpPort))
+        {
+            await client.HandshakeAsync();
+            Assert.Equal("NetStream.Publish.Start", await client.PublishAsync("restart", TimeSpan.FromSeconds(5)));
+            await client.SendFlvTagsAsync(tags, 0);
+            await client.SendFlvTagsAsync(tags, 2000);
+            await client.SendFlvTagsAsync(tags, 0); // the encoder's clock starts over
+        }
+
+        var playlist = await HlsPoller.WaitForAsync(server.Http, server.PlaylistUri("restart"), p => p.Ended, TimeSpan.FromSeconds(15), "EXT-X-ENDLIST");
+        var text = await server.Http.GetStringAsync(server.PlaylistUri("restart"));
+        Assert.Equal(3, playlist.Segments.Count);
+        var lines = text.Split('\n');
+        Assert.Equal(playlist.Segments[2].Uri, lines[Array.IndexOf(lines, "#EXT-X-DISCONTINUITY") + 3]);
+        Assert.All(playlist.Segments, s => Assert.True((int)Math.Round(s.Duration, MidpointRounding.AwayFromZero) <= playlist.TargetDuration));
+        foreach (var segment in playlist.Segments)
+        {
+            var decode = await ExternalTool.RunAsync("ffmpeg", ["-v", "error", "-i", new Uri(server.PlaylistUri("restart"), segment.Uri).ToString(), "-f", "null", "-"], TimeSpan.FromSeconds(30));
+            Assert.Equal("", decode.StdErr.Trim());
+        }
+
+        Assert.True(server.Logs.Contains("timestamps jumped"), "the jump is logged");
+    }
+
     private static Dictionary<string, string> ParseStreamInf(string master)
     {
         var line = master.Split('\n').Single(l => l.StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal));

@@ -29,6 +29,9 @@ internal static partial class PackagingLog
     [LoggerMessage(2007, LogLevel.Debug, "Stream {StreamName} (instance {StreamId}): files deleted after retention")]
     public static partial void Deleted(ILogger logger, string streamName, string streamId);
 
+    [LoggerMessage(2009, LogLevel.Warning, "Stream {StreamName}/{Rendition}: publisher timestamps jumped from {FromSeconds:0.000} s to {ToSeconds:0.000} s; the next segment starts a new timeline (EXT-X-DISCONTINUITY)")]
+    public static partial void TimestampJump(ILogger logger, string streamName, string rendition, double fromSeconds, double toSeconds);
+
     [LoggerMessage(2008, LogLevel.Warning, "Stream {StreamName}/{Rendition}: a {Track} track appeared after packaging started without one; it is not packaged")]
     public static partial void LateTrack(ILogger logger, string streamName, string rendition, string track);
 }

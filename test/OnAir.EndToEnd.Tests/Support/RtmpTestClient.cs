@@ -95,6 +95,18 @@ public sealed class RtmpTestClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends FLV file tags as RTMP audio/video messages on message stream 1, timestamps shifted by <paramref name="offsetMs"/>.</summary>
+    public async Task SendFlvTagsAsync(IEnumerable<OnAir.Testing.FlvTag> tags, uint offsetMs)
+    {
+        var output = new ArrayBufferWriter<byte>();
+        foreach (var tag in tags.Where(t => t.Type is RtmpMessageType.Audio or RtmpMessageType.Video))
+        {
+            _writer.Write(output, tag.Type == RtmpMessageType.Video ? 6 : 4, tag.Type, 1, tag.TimestampMs + offsetMs, tag.Body);
+        }
+
+        await SendAsync(output.WrittenSpan.ToArray());
+    }
+
     /// <summary>True when the server closes the connection (end of stream or reset) within the timeout.</summary>
     public async Task<bool> WaitForServerCloseAsync(TimeSpan timeout)
     {

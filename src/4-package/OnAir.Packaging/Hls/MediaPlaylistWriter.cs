@@ -6,7 +6,8 @@ namespace OnAir.Packaging.Hls;
 /// <summary>Writes a live media playlist (RFC 8216 section 4.3) from a window of segments.</summary>
 public static class MediaPlaylistWriter
 {
-    public static string Write(int targetDuration, IReadOnlyList<SegmentInfo> window, bool ended)
+    /// <param name="discontinuitySequence">Discontinuities that have left the window (EXT-X-DISCONTINUITY-SEQUENCE).</param>
+    public static string Write(int targetDuration, IReadOnlyList<SegmentInfo> window, bool ended, long discontinuitySequence = 0)
     {
         var sb = new StringBuilder(256 + window.Count * 96);
         sb.Append("#EXTM3U\n");
@@ -14,8 +15,18 @@ public static class MediaPlaylistWriter
         sb.Append("#EXT-X-TARGETDURATION:").Append(targetDuration.ToString(CultureInfo.InvariantCulture)).Append('\n');
         var firstSequence = window.Count > 0 ? window[0].Sequence : 0;
         sb.Append("#EXT-X-MEDIA-SEQUENCE:").Append(firstSequence.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        if (discontinuitySequence > 0)
+        {
+            sb.Append("#EXT-X-DISCONTINUITY-SEQUENCE:").Append(discontinuitySequence.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+
         foreach (var segment in window)
         {
+            if (segment.Discontinuity)
+            {
+                sb.Append("#EXT-X-DISCONTINUITY\n");
+            }
+
             sb.Append("#EXT-X-PROGRAM-DATE-TIME:")
                 .Append(segment.ProgramDateTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture))
                 .Append('\n');

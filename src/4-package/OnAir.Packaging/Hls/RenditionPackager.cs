@@ -48,6 +48,9 @@ internal sealed class RenditionPackager : IDisposable
     private long _lastFrameInterval;
     private long _loggedDrops;
     private bool _hasLastDts;
+    private bool _discontinuityPending;
+    private bool _segmentDiscontinuity;
+    private long _discontinuitySequence;
     private readonly Subscription _subscription;
 
     public RenditionPackager(Rendition rendition, RenditionOutput output, StreamOutput stream, HlsOptions options, TimeProvider time, ILogger logger, Action variantChanged)
@@ -175,6 +178,11 @@ internal sealed class RenditionPackager : IDisposable
             }
 
             var drivesCuts = isVideo || !_hasVideo;
+            if (drivesCuts && _hasLastDts && IsTimestampJump(frame.Dts))
+            {
+                StartNewTimeline(frame);
+            }
+
             if (!_segmentOpen)
             {
                 OpenSegment(frame);
@@ -222,6 +230,27 @@ internal sealed class RenditionPackager : IDisposable
         }
     }
 
+    /// <summary>A jump backwards, or forwards by more than a segment could span: the encoder restarted its clock.</summary>
+    private bool IsTimestampJump(long dts) =>
+        dts < _lastDts - MediaTime.TicksPerSecond
+        || dts > _lastDts + MediaTime.FromSeconds(_options.MaxTargetDurationSeconds + 5);
+
+    /// <summary>Closes the segment of the old timeline; the next one is marked EXT-X-DISCONTINUITY.</summary>
+    private void StartNewTimeline(MediaFrame first)
+    {
+        PackagingLog.TimestampJump(_logger, _stream.Name, _rendition.Name, MediaTime.ToSeconds(_lastDts), MediaTime.ToSeconds(first.Dts));
+        if (_segmentOpen)
+        {
+            CloseSegment(_lastDts + _lastFrameInterval);
+        }
+
+        _discontinuityPending = true;
+        _cutPolicy.ResetTimeline();
+        _anchorWallClock = _time.GetUtcNow();
+        _anchorDts = first.Dts;
+        _hasLastDts = false;
+    }
+
     private void OpenSegment(MediaFrame first)
     {
         _segmentFileName = $"{_stream.StreamId}-{_sequence}.ts";
@@ -232,6 +261,8 @@ internal sealed class RenditionPackager : IDisposable
         _segmentStartDts = first.Dts;
         _segmentStartsWithKey = first.IsKeyFrame;
         _segmentVideoFrames = 0;
+        _segmentDiscontinuity = _discontinuityPending;
+        _discontinuityPending = false;
         _segmentProgramDateTime = _anchorWallClock + MediaTime.ToTimeSpan(first.Dts - _anchorDts);
     }
 
@@ -249,7 +280,8 @@ internal sealed class RenditionPackager : IDisposable
             _writer.BytesWritten,
             _segmentProgramDateTime,
             _segmentStartsWithKey,
-            _segmentVideoFrames);
+            _segmentVideoFrames,
+            _segmentDiscontinuity);
         _sequence++;
 
         var firstSegment = _cutPolicy.TargetDuration is null;
@@ -265,6 +297,11 @@ internal sealed class RenditionPackager : IDisposable
         while (_window.Count > _options.WindowSegments)
         {
             _output.Retire(_window[0], now);
+            if (_window[0].Discontinuity)
+            {
+                _discontinuitySequence++;
+            }
+
             _window.RemoveAt(0);
         }
 
@@ -275,7 +312,7 @@ internal sealed class RenditionPackager : IDisposable
 
     private void Publish(bool ended)
     {
-        var playlist = MediaPlaylistWriter.Write(_cutPolicy.TargetDuration!.Value, _window, ended);
+        var playlist = MediaPlaylistWriter.Write(_cutPolicy.TargetDuration!.Value, _window, ended, _discontinuitySequence);
         _output.Publish(playlist, MeasureVariant(), ended);
         _variantChanged();
     }

@@ -81,6 +81,13 @@ public sealed class SegmentCutPolicy
         return elapsed + _frameIntervalTicks >= limit ? CutDecision.ForceCut : CutDecision.Continue;
     }
 
+    /// <summary>The publisher's timestamps jumped: forget the old timeline (the target duration stays).</summary>
+    public void ResetTimeline()
+    {
+        _lastKeyDts = null;
+        _previousDts = null;
+    }
+
     /// <summary>Fixes the target duration from the first segment.</summary>
     public void OnSegmentClosed(double durationSeconds)
     {

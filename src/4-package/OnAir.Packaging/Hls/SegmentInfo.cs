@@ -1,6 +1,6 @@
 namespace OnAir.Packaging.Hls;
 
-/// <summary>A closed, immutable segment as playlists list it.</summary>
+/// <summary>A closed, immutable segment as playlists list it. <paramref name="Discontinuity"/>: its timestamps do not continue the previous segment's.</summary>
 public sealed record SegmentInfo(
     long Sequence,
     string FileName,
@@ -10,7 +10,8 @@ public sealed record SegmentInfo(
     long Bytes,
     DateTimeOffset ProgramDateTime,
     bool StartsWithKeyFrame,
-    int VideoFrames)
+    int VideoFrames,
+    bool Discontinuity = false)
 {
     public double BitsPerSecond => DurationSeconds > 0 ? Bytes * 8 / DurationSeconds : 0;
 }
