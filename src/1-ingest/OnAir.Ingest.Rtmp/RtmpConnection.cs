@@ -64,7 +64,7 @@ internal sealed class RtmpConnection
         {
             // server shutdown
         }
-        catch (Exception ex) when (ex is IOException or ConnectionAbortedException or InvalidOperationException)
+        catch (Exception ex) when (ex is IOException or ConnectionAbortedException or ConnectionResetException)
         {
             RtmpLog.Closed(_session.Logger, _session.SessionId);
         }

@@ -90,7 +90,14 @@ internal sealed class RenditionPackager : IDisposable
         catch (Exception ex)
         {
             PackagingLog.Failed(_logger, ex, _stream.Name, _rendition.Name);
-            Finish();
+            try
+            {
+                Finish();
+            }
+            catch (Exception finishError) when (finishError is IOException or UnauthorizedAccessException)
+            {
+                // The disk that failed the segment may fail its playlist too; the error is logged above.
+            }
         }
     }
 
