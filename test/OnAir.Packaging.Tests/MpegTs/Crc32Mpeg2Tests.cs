@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
-using OnAir.Packaging.MpegTs;
+using OnAir.Media.MpegTs;
 
 namespace OnAir.Packaging.Tests.MpegTs;
 

@@ -193,6 +193,10 @@ internal sealed class RenditionPackager : IDisposable
             if (!_segmentOpen)
             {
                 OpenSegment(frame);
+                if (drivesCuts)
+                {
+                    _cutPolicy.Decide(frame.Dts, frame.IsKeyFrame, frame.Dts); // records the keyframe that opens it
+                }
             }
             else if (drivesCuts)
             {
@@ -350,6 +354,12 @@ internal sealed class RenditionPackager : IDisposable
 
     private void Finish()
     {
+        if (_muxer is null && _pending.Count > 0)
+        {
+            // A stream shorter than the track probe still gets its playlist.
+            Start(hasVideo: _pending.Exists(f => f.Kind == TrackKind.Video), hasAudio: _pending.Exists(f => f.Kind == TrackKind.Audio));
+        }
+
         ReleasePending();
         if (_segmentOpen)
         {

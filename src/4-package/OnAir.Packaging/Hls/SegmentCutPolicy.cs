@@ -25,6 +25,7 @@ public sealed class SegmentCutPolicy
     private long? _previousDts;
     private long _lastGopTicks;
     private long _frameIntervalTicks;
+    private long _segmentStartDts = long.MinValue;
 
     public SegmentCutPolicy(double targetSeconds, int maxTargetDurationSeconds)
     {
@@ -39,9 +40,17 @@ public sealed class SegmentCutPolicy
     /// <summary>Whether the frame at <paramref name="dts"/> should start a new segment that began at <paramref name="segmentStartDts"/>.</summary>
     public CutDecision Decide(long dts, bool isKeyFrame, long segmentStartDts)
     {
+        if (segmentStartDts != _segmentStartDts)
+        {
+            _segmentStartDts = segmentStartDts;
+            _frameIntervalTicks = 0;
+        }
+
+        // The largest step seen in this segment: millisecond timestamps alternate 33/34 ms at 30 fps,
+        // and predicting with the smaller one could let a segment reach exactly TD + 0.5 s.
         if (_previousDts is { } previous && dts > previous)
         {
-            _frameIntervalTicks = dts - previous;
+            _frameIntervalTicks = Math.Max(_frameIntervalTicks, dts - previous);
         }
 
         _previousDts = dts;
@@ -70,7 +79,9 @@ public sealed class SegmentCutPolicy
                 return CutDecision.CutAtKeyFrame;
             }
 
-            if (TargetDuration is not null && _lastGopTicks > 0 && elapsed + _lastGopTicks >= limit)
+            // Before the target duration is fixed, the configured target is what the early cut protects.
+            var keyFrameLimit = MediaTime.FromSeconds((TargetDuration ?? _configuredTargetDuration) + 0.5);
+            if (_lastGopTicks > 0 && elapsed + _lastGopTicks >= keyFrameLimit)
             {
                 return CutDecision.CutAtKeyFrame;
             }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using OnAir.Media.MpegTs;
 
 namespace OnAir.Packaging.MpegTs;
 
