@@ -1,8 +1,6 @@
-using System.Buffers;
 using OnAir.Media;
 using OnAir.Media.Aac;
 using OnAir.Media.Avc;
-using OnAir.Media.Flv;
 using OnAir.Testing;
 
 namespace OnAir.Streams.Tests;
@@ -22,22 +20,11 @@ internal sealed class VectorFrames
 
     private VectorFrames(string vector)
     {
-        var reader = new FlvMediaReader();
-        foreach (var tag in FlvFile.ReadTags(TestVectors.Path(vector)))
+        var frames = FlvVector.ReadFrames(vector, out var reader);
+        foreach (var frame in frames)
         {
-            var body = new ReadOnlySequence<byte>(tag.Body);
-            MediaFrame? frame = null;
-            _ = tag.Type switch
-            {
-                9 => reader.ReadVideo(body, tag.TimestampMs, out frame),
-                8 => reader.ReadAudio(body, tag.TimestampMs, out frame),
-                _ => FlvTagResult.Ignored,
-            };
-            if (frame is not null)
-            {
-                _templates.Add(new Template(frame.Kind, frame.Dts, frame.Pts, frame.IsKeyFrame, frame.Span.ToArray()));
-                frame.Release();
-            }
+            _templates.Add(new Template(frame.Kind, frame.Dts, frame.Pts, frame.IsKeyFrame, frame.Span.ToArray()));
+            frame.Release();
         }
 
         Video = reader.Video;

@@ -1,6 +1,5 @@
 using System.Buffers;
 using OnAir.Media;
-using OnAir.Media.Flv;
 using OnAir.Packaging.MpegTs;
 using OnAir.Testing;
 
@@ -17,28 +16,7 @@ internal sealed class VectorFrames : IDisposable
 
     public bool HasAudio => Frames.Any(f => f.Kind == TrackKind.Audio);
 
-    public static VectorFrames Read(string vectorName)
-    {
-        var reader = new FlvMediaReader();
-        var frames = new List<MediaFrame>();
-        foreach (var tag in FlvFile.ReadTags(TestVectors.Path(vectorName)))
-        {
-            var body = new ReadOnlySequence<byte>(tag.Body);
-            MediaFrame? frame = null;
-            _ = tag.Type switch
-            {
-                8 => reader.ReadAudio(body, tag.TimestampMs, out frame),
-                9 => reader.ReadVideo(body, tag.TimestampMs, out frame),
-                _ => FlvTagResult.Ignored,
-            };
-            if (frame is not null)
-            {
-                frames.Add(frame);
-            }
-        }
-
-        return new VectorFrames(frames);
-    }
+    public static VectorFrames Read(string vectorName) => new(FlvVector.ReadFrames(vectorName, out _));
 
     /// <summary>Tables, the frames before <paramref name="secondSegmentAt"/>, tables again, the rest: two segments back to back.</summary>
     public byte[] Mux(TsMuxer muxer, int secondSegmentAt = -1)
