@@ -1,0 +1,128 @@
+using System.Buffers.Binary;
+using OnAir.Media.Avc;
+
+namespace OnAir.Media.MpegTs;
+
+/// <summary>
+/// H.264 (stream type 0x1B): one PES is one access unit, in Annex B form. The frame's payload is
+/// AVCC with 4-byte lengths, the form the RTMP path produces, so the packager sees no difference
+/// between the source and the transcoder's renditions.
+/// </summary>
+/// <remarks>
+/// Access unit delimiters are dropped (the muxer writes its own). SPS and PPS are taken out of the
+/// payload into the frame's <see cref="AvcConfig"/>: the packager puts them in front of every IDR
+/// from there (TS) or into the init segment (fMP4), exactly as for RTMP input, where they never are
+/// in-band. One SPS and one PPS are tracked (the latest of each), which is what encoders send.
+/// </remarks>
+internal sealed class AvcStreamReader : ElementaryStreamReader
+{
+    private const int LengthSize = 4;
+
+    private AvcConfig? _config;
+    private byte[] _sps = [];
+    private byte[] _pps = [];
+
+    /// <summary>The kept NAL units of the current access unit (start, length), reused for every PES.</summary>
+    private (int Start, int Length)[] _nals = new (int, int)[16];
+
+    public override TrackKind Kind => TrackKind.Video;
+
+    public override void Read(int pid, ReadOnlySpan<byte> payload, long pts, long dts, DemuxContext context)
+    {
+        var counters = context.Counters;
+        var count = 0;
+        var size = 0;
+        var isKeyFrame = false;
+        var parameterSetsChanged = false;
+        var offset = 0;
+        while (AnnexB.TryGetNext(payload, ref offset, out var start, out var length))
+        {
+            var nal = payload.Slice(start, length);
+            switch (NalUnit.TypeOf(nal[0]))
+            {
+                case NalUnit.TypeAccessUnitDelimiter:
+                    continue;
+                case NalUnit.TypeSps:
+                    parameterSetsChanged |= Remember(ref _sps, nal);
+                    continue;
+                case NalUnit.TypePps:
+                    parameterSetsChanged |= Remember(ref _pps, nal);
+                    continue;
+                case NalUnit.TypeIdrSlice:
+                    isKeyFrame = true;
+                    break;
+            }
+
+            if (count == _nals.Length)
+            {
+                Array.Resize(ref _nals, count * 2);
+            }
+
+            _nals[count++] = (start, length);
+            size += LengthSize + length;
+        }
+
+        if (parameterSetsChanged)
+        {
+            UpdateConfig(counters);
+        }
+
+        if (count == 0)
+        {
+            counters.EmptyAccessUnits++;
+            return;
+        }
+
+        if (_config is null)
+        {
+            counters.FramesWithoutConfig++;
+            return;
+        }
+
+        var frame = MediaFrame.Rent(TrackKind.Video, dts, pts, isKeyFrame, _config, size);
+        var destination = frame.WritablePayload;
+        for (var i = 0; i < count; i++)
+        {
+            var (start, length) = _nals[i];
+            BinaryPrimitives.WriteInt32BigEndian(destination, length);
+            payload.Slice(start, length).CopyTo(destination[LengthSize..]);
+            destination = destination[(LengthSize + length)..];
+        }
+
+        context.Emit(pid, frame);
+    }
+
+    /// <summary>Copies a parameter set only when it differs from the one held: encoders repeat them before every IDR.</summary>
+    private static bool Remember(ref byte[] held, ReadOnlySpan<byte> nal)
+    {
+        if (nal.SequenceEqual(held))
+        {
+            return false;
+        }
+
+        held = nal.ToArray();
+        return true;
+    }
+
+    /// <summary>
+    /// A new configuration for a new SPS or PPS. One that does not parse leaves the stream without
+    /// configuration, so no frame goes out that a decoder could not start from, until a valid pair comes.
+    /// </summary>
+    private void UpdateConfig(TsDemuxerCounters counters)
+    {
+        if (_sps.Length == 0 || _pps.Length == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _config = AvcConfig.FromParameterSets(_sps, _pps);
+        }
+        catch (InvalidMediaException)
+        {
+            counters.InvalidParameterSets++;
+            _config = null;
+        }
+    }
+}
