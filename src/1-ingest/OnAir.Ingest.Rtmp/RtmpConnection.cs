@@ -154,7 +154,11 @@ internal sealed class RtmpConnection
 
             _bytesReceived += before - buffer.Length;
             AcknowledgeIfDue();
-            await _output.FlushAsync(shutdown).ConfigureAwait(false);
+            if (_output.UnflushedBytes > 0)
+            {
+                // Most reads carry only media and produce no reply: no flush, no wake-up of the sender.
+                await _output.FlushAsync(shutdown).ConfigureAwait(false);
+            }
 
             if (_session.CloseReason is { } reason)
             {
