@@ -26,8 +26,16 @@ internal sealed class RtmpConnection
     private long _bytesAtLastAck;
     private uint _peerAckWindow;
 
-    public RtmpConnection(IDuplexPipe transport, string sessionId, string? remote, RtmpOptions options, CommandHandler commands, ILogger logger)
+    private readonly TimeProvider _time;
+    private readonly CancellationTokenSource _stalled = new();
+    private long _lastActivity;
+    private TimeSpan _allowedSilence;
+
+    public RtmpConnection(IDuplexPipe transport, string sessionId, string? remote, RtmpOptions options, CommandHandler commands, TimeProvider time, ILogger logger)
     {
+        _time = time;
+        _lastActivity = time.GetTimestamp();
+        _allowedSilence = options.HandshakeTimeout;
         _input = transport.Input;
         _output = transport.Output;
         _options = options;
@@ -38,15 +46,17 @@ internal sealed class RtmpConnection
 
     public async Task RunAsync(CancellationToken shutdown)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(shutdown, _stalled.Token);
         try
         {
-            if (!await HandshakeAsync(timeout).ConfigureAwait(false))
+            if (!await HandshakeAsync(cancellation.Token).ConfigureAwait(false))
             {
                 return;
             }
 
-            await ReadMessagesAsync(timeout, shutdown).ConfigureAwait(false);
+            Volatile.Write(ref _lastActivity, _time.GetTimestamp());
+            _allowedSilence = _options.IdleTimeout;
+            await ReadMessagesAsync(cancellation.Token, shutdown).ConfigureAwait(false);
         }
         catch (RtmpProtocolException ex)
         {
@@ -72,14 +82,30 @@ internal sealed class RtmpConnection
         {
             _session.StopPublishing();
             _chunks.Dispose();
+            _stalled.Dispose();
         }
     }
 
-    private async Task<bool> HandshakeAsync(CancellationTokenSource timeout)
+    /// <summary>Called by the heartbeat: cancels the connection's reads when the peer has been silent too long.</summary>
+    internal void CloseIfStalled(long now)
     {
-        timeout.CancelAfter(_options.HandshakeTimeout);
+        if (_time.GetElapsedTime(Volatile.Read(ref _lastActivity), now) > _allowedSilence)
+        {
+            try
+            {
+                _stalled.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // the connection ended meanwhile
+            }
+        }
+    }
+
+    private async Task<bool> HandshakeAsync(CancellationToken cancellationToken)
+    {
         var c0c1 = new byte[HandshakeResponder.C0C1Length];
-        if (!await ReadExactlyAsync(c0c1, timeout.Token).ConfigureAwait(false))
+        if (!await ReadExactlyAsync(c0c1, cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
@@ -87,9 +113,9 @@ internal sealed class RtmpConnection
         var response = _output.GetSpan(HandshakeResponder.ResponseLength)[..HandshakeResponder.ResponseLength];
         var digest = HandshakeResponder.WriteResponse(c0c1, response);
         _output.Advance(HandshakeResponder.ResponseLength);
-        await _output.FlushAsync(timeout.Token).ConfigureAwait(false);
+        await _output.FlushAsync(cancellationToken).ConfigureAwait(false);
 
-        if (!await ReadExactlyAsync(new byte[HandshakeResponder.C2Length], timeout.Token).ConfigureAwait(false))
+        if (!await ReadExactlyAsync(new byte[HandshakeResponder.C2Length], cancellationToken).ConfigureAwait(false))
         {
             return false;
         }
@@ -125,12 +151,12 @@ internal sealed class RtmpConnection
         }
     }
 
-    private async Task ReadMessagesAsync(CancellationTokenSource timeout, CancellationToken shutdown)
+    private async Task ReadMessagesAsync(CancellationToken cancellationToken, CancellationToken shutdown)
     {
         while (true)
         {
-            timeout.CancelAfter(_options.IdleTimeout);
-            var result = await _input.ReadAsync(timeout.Token).ConfigureAwait(false);
+            var result = await _input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _lastActivity, _time.GetTimestamp());
             var buffer = result.Buffer;
             var before = buffer.Length;
             try

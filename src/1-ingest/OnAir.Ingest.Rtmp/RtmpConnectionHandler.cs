@@ -14,13 +14,18 @@ public sealed class RtmpConnectionHandler : ConnectionHandler
     private readonly CommandHandler _commands;
     private readonly ILogger<RtmpConnectionHandler> _logger;
     private readonly IHostApplicationLifetime _lifetime;
+    private readonly TimeProvider _time;
+    private readonly RtmpHeartbeat _heartbeat;
 
-    public RtmpConnectionHandler(IOptions<RtmpOptions> options, StreamRegistry registry, ILogger<RtmpConnectionHandler> logger, IHostApplicationLifetime lifetime)
+    public RtmpConnectionHandler(IOptions<RtmpOptions> options, StreamRegistry registry, ILogger<RtmpConnectionHandler> logger, IHostApplicationLifetime lifetime, TimeProvider time)
     {
         _options = options.Value;
         _commands = new CommandHandler(registry, _options);
         _logger = logger;
         _lifetime = lifetime;
+        _time = time;
+        _heartbeat = new RtmpHeartbeat(time);
+        lifetime.ApplicationStopped.Register(_heartbeat.Dispose);
     }
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
@@ -28,7 +33,8 @@ public sealed class RtmpConnectionHandler : ConnectionHandler
         var remote = connection.RemoteEndPoint?.ToString();
         RtmpLog.Accepted(_logger, connection.ConnectionId, remote);
         using var closed = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, _lifetime.ApplicationStopping);
-        var session = new RtmpConnection(connection.Transport, connection.ConnectionId, remote, _options, _commands, _logger);
+        var session = new RtmpConnection(connection.Transport, connection.ConnectionId, remote, _options, _commands, _time, _logger);
+        _heartbeat.Add(session);
         try
         {
             await session.RunAsync(closed.Token).ConfigureAwait(false);
@@ -37,6 +43,10 @@ public sealed class RtmpConnectionHandler : ConnectionHandler
         {
             // A bug in one connection's handling must not take the listener or other streams down.
             RtmpLog.Unexpected(_logger, ex, connection.ConnectionId);
+        }
+        finally
+        {
+            _heartbeat.Remove(session);
         }
     }
 }
