@@ -1,3 +1,30 @@
+using System.Globalization;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Exporters.Csv;
+using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
+using OnAir.Benchmarks;
+using OnAir.Benchmarks.Latency;
+using Perfolizer.Horology;
+using Perfolizer.Metrology;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// `latency ...`: the segment latency tool bench/run.sh uses (see Latency/LatencyTool.cs);
+// anything else goes to BenchmarkDotNet (e.g. --filter *ChunkParser* --job short).
+if (args is ["latency", ..])
+{
+    return LatencyTool.Run(args[1..]);
+}
+
+// Besides the default exporters, a CSV in plain nanoseconds and bytes (no units, no digit
+// grouping) that bench/run.sh reads: *-report-plain.csv.
+var plain = new SummaryStyle(CultureInfo.InvariantCulture, printUnitsInHeader: true, sizeUnit: SizeUnit.B, timeUnit: TimeUnit.Nanosecond, printUnitsInContent: false, printZeroValuesInContent: true);
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, DefaultConfig.Instance.AddExporter(new PlainCsvExporter(plain)));
+return 0;
+
+namespace OnAir.Benchmarks
+{
+    internal sealed class PlainCsvExporter(SummaryStyle style) : CsvExporter(CsvSeparator.Semicolon, style)
+    {
+        protected override string FileCaption => "report-plain";
+    }
+}

@@ -1,7 +1,6 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using OnAir.Media;
-using OnAir.Media.Flv;
 using OnAir.Packaging.MpegTs;
 using OnAir.Testing;
 
@@ -21,23 +20,7 @@ public class TsMuxerBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var reader = new FlvMediaReader();
-        foreach (var tag in FlvFile.ReadTags(TestVectors.Path("h264-aac-320x240-2s.flv")))
-        {
-            var body = new ReadOnlySequence<byte>(tag.Body);
-            MediaFrame? frame = null;
-            _ = tag.Type switch
-            {
-                8 => reader.ReadAudio(body, tag.TimestampMs, out frame),
-                9 => reader.ReadVideo(body, tag.TimestampMs, out frame),
-                _ => FlvTagResult.Ignored,
-            };
-            if (frame is not null)
-            {
-                _frames.Add(frame);
-            }
-        }
-
+        _frames.AddRange(FlvVector.ReadFrames("h264-aac-320x240-2s.flv", out _));
         _muxer = new TsMuxer(hasVideo: true, hasAudio: true);
     }
 
