@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using OnAir.Media;
 
@@ -37,6 +38,7 @@ public sealed class Subscription : IDisposable
     public int QueuedFrames => Volatile.Read(ref _queued);
 
     /// <summary>Next frame, or null once the feed has ended and the queue is drained. The caller owns the returned reference.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // called per frame: no allocation when it waits
     public async ValueTask<MediaFrame?> ReadAsync(CancellationToken cancellationToken)
     {
         while (await _queue.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
