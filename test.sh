@@ -21,7 +21,7 @@ passed=0 failed=0 skipped=0
 for project in test/*.Tests/*.csproj; do
   name=$(basename "$project" .csproj)
   log="$results/$name.log"
-  dotnet test "$project" -c Release --no-build -nologo --logger "console;verbosity=normal" >"$log" 2>&1
+  dotnet test "$project" -c Release --no-build -nologo >"$log" 2>&1
   summary=$(grep -E '^(Passed|Failed)!' "$log" | tail -1)
   if [ -z "$summary" ]; then
     cat "$log"
