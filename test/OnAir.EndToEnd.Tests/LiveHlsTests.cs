@@ -149,6 +149,25 @@ public class LiveHlsTests
     }
 
     [Fact]
+    public async Task With_stream_keys_configured_a_key_publishes_under_its_name_and_an_unknown_key_is_refused()
+    {
+        await using var server = await OnAirServer.StartAsync(o => o.Streams.StreamKeys["s3cret-key"] = "channel1");
+
+        await using (var stranger = await RtmpTestClient.ConnectAsync(server.Options.RtmpPort))
+        {
+            await stranger.HandshakeAsync();
+            Assert.Equal("NetStream.Publish.BadName", await stranger.PublishAsync("guess", TimeSpan.FromSeconds(5)));
+            Assert.True(await stranger.WaitForServerCloseAsync(TimeSpan.FromSeconds(5)));
+        }
+
+        await using var publisher = Publisher.Ffmpeg(server.RtmpUrl("s3cret-key"), seconds: 5);
+        await HlsPoller.WaitForAsync(server.Http, server.PlaylistUri("channel1"), p => p.Segments.Count >= 1, TimeSpan.FromSeconds(15), "a segment under the channel name");
+        using var byKey = await server.Http.GetAsync(server.PlaylistUri("s3cret-key"));
+        Assert.Equal(HttpStatusCode.NotFound, byKey.StatusCode);
+        Assert.DoesNotContain(server.Logs.Lines, l => l.Contains("s3cret-key", StringComparison.Ordinal) || l.Contains("guess", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task An_unsupported_codec_is_refused_with_a_logged_reason()
     {
         await using var server = await OnAirServer.StartAsync();
