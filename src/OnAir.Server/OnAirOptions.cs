@@ -2,6 +2,7 @@ using OnAir.Ingest.Rtmp;
 using OnAir.Origin;
 using OnAir.Packaging;
 using OnAir.Streams;
+using OnAir.Transcoding;
 
 namespace OnAir.Server;
 
@@ -24,11 +25,14 @@ public sealed class OnAirOptions
     /// <summary>Segments, recordings and the database live here (--data-dir). Default ./data.</summary>
     public string DataDir { get; set; } = "./data";
 
-    /// <summary>Rendition ladder (--ladder): "default" or "passthrough". Default "default".</summary>
+    /// <summary>Rendition ladder (--ladder): "default", "passthrough" or a name under <see cref="Ladders"/>. Default "default".</summary>
     public string Ladder { get; set; } = "default";
 
     /// <summary>Low-Latency HLS parts on media playlists (--ll-hls / --no-ll-hls). Default on.</summary>
     public bool LlHls { get; set; } = true;
+
+    /// <summary>Ladders by name, besides (or replacing) the built-in "default" and "passthrough".</summary>
+    public Dictionary<string, LadderOptions> Ladders { get; set; } = new(StringComparer.Ordinal);
 
     public RtmpOptions Rtmp { get; set; } = new();
 

@@ -65,9 +65,9 @@ public static class ServerHost
         var host = options.Bind is "0.0.0.0" or "::" ? "127.0.0.1" : options.Bind.Contains(':', StringComparison.Ordinal) ? $"[{options.Bind}]" : options.Bind;
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OnAir");
         ServerLog.Ready(logger, $"rtmp://{host}:{options.RtmpPort}/{options.Rtmp.App}/STREAM_KEY", $"http://{host}:{options.HttpPort}/live/STREAM_KEY/master.m3u8", $"http://{host}:{options.HttpPort}/", options.DataDir);
-        if (options.Ladder == "default")
+        if (OnAir.Transcoding.Ladders.All(options.Ladders)[options.Ladder].Renditions.Count > 0)
         {
-            ServerLog.LadderPending(logger);
+            ServerLog.LadderPending(logger, options.Ladder);
         }
     }
 }

@@ -6,6 +6,6 @@ internal static partial class ServerLog
     [LoggerMessage(100, LogLevel.Information, "OnAir is up. Publish: {PublishUrl}  Watch: {WatchUrl}  Dashboard: {DashboardUrl}  Data: {DataDir}")]
     public static partial void Ready(ILogger logger, string publishUrl, string watchUrl, string dashboardUrl, string dataDir);
 
-    [LoggerMessage(101, LogLevel.Warning, "Ladder 'default' asks for 720p/480p/360p renditions, but this build has no transcoder yet: streams are served as 'source' only (same as --ladder passthrough)")]
-    public static partial void LadderPending(ILogger logger);
+    [LoggerMessage(101, LogLevel.Warning, "Ladder '{Ladder}' asks for transcoded renditions, but this build has no transcoder yet: streams are served as 'source' only (same as --ladder passthrough)")]
+    public static partial void LadderPending(ILogger logger, string ladder);
 }

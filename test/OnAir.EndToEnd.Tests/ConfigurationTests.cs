@@ -66,6 +66,40 @@ public class ConfigurationTests
     }
 
     [Fact]
+    public void A_configured_ladder_can_be_chosen_by_name()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(Path.Combine(dir.Path, "onair.json"), """
+            { "ladders": { "mobile": { "audioBitrateKbps": 64, "renditions": [
+                { "name": "360p", "height": 360, "videoBitrateKbps": 700, "maxRateKbps": 800, "preset": "superfast" },
+                { "name": "240p", "height": 240, "videoBitrateKbps": 400, "maxRateKbps": 450, "profile": "baseline" } ] } } }
+            """);
+
+        var options = OptionsLoader.Load(["--ladder", "mobile"], new Hashtable(), dir.Path);
+
+        var ladder = options.Ladders["mobile"];
+        Assert.Equal(["360p", "240p"], ladder.Renditions.Select(r => r.Name));
+        Assert.Equal("superfast", ladder.Renditions[0].Preset);
+        Assert.Equal("main", ladder.Renditions[0].Profile);
+        Assert.Equal("baseline", ladder.Renditions[1].Profile);
+        Assert.Equal(64, ladder.AudioBitrateKbps);
+    }
+
+    [Theory]
+    [InlineData("""{ "ladders": { "m": { "renditions": [ { "name": "720p", "height": 0, "videoBitrateKbps": 1000, "maxRateKbps": 1000 } ] } } }""", "ladders.m.renditions[0].height: 0 is out of range")]
+    [InlineData("""{ "ladders": { "m": { "renditions": [ { "name": "720p", "hieght": 720 } ] } } }""", "ladders.m.renditions[0].hieght: unknown key (accepted here: name, height")]
+    [InlineData("""{ "ladders": { "m": { "renditions": [ { "name": "a", "height": 360, "videoBitrateKbps": 800, "maxRateKbps": 900, "preset": "placebo" } ] } } }""", "ladders.m.renditions[0].preset: 'placebo' is not accepted (accepted: ultrafast")]
+    [InlineData("""{ "ladders": { "m": { "renditions": [ { "name": "source", "height": 360, "videoBitrateKbps": 800, "maxRateKbps": 900 } ] } } }""", "ladders.m.renditions[0].name: 'source' must be a unique URL segment")]
+    [InlineData("""{ "ladders": { "m": { "renditions": [ { "name": "a", "height": 360, "videoBitrateKbps": 800, "maxRateKbps": 700 } ] } } }""", "ladders.m.renditions[0].maxRateKbps: 700 is out of range (accepted: 800")]
+    public void Bad_ladders_name_the_key(string json, string expected)
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(Path.Combine(dir.Path, "onair.json"), json);
+        var error = Assert.Throws<ConfigurationError>(() => OptionsLoader.Load([], new Hashtable(), dir.Path));
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
     public void A_bad_environment_variable_names_the_key()
     {
         using var dir = new TempDir();

@@ -74,24 +74,45 @@ public static class OptionsLoader
     /// <summary>Throws when a key names no option (a typo would otherwise be ignored silently).</summary>
     private static void CheckKnown(string key)
     {
-        var type = typeof(OnAirOptions);
+        Type? type = typeof(OnAirOptions);
         var parts = key.Split(':');
         for (var i = 0; i < parts.Length; i++)
         {
-            var property = FindProperty(type, parts[i]);
-            if (property is null)
+            if (ElementType(type!) is { } element)
             {
-                var accepted = string.Join(", ", type.GetProperties().Where(p => p.CanWrite).Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)));
-                throw new ConfigurationError(DisplayKey(string.Join(':', parts[..(i + 1)])), $"unknown key (accepted here: {accepted})");
+                // A dictionary key or list index: free-form; string values end the walk.
+                type = element == typeof(string) ? null : element;
+                if (type is null)
+                {
+                    return;
+                }
+
+                continue;
             }
 
-            if (typeof(IDictionary).IsAssignableFrom(property.PropertyType))
+            var property = FindProperty(type!, parts[i]);
+            if (property is null)
             {
-                return; // free-form keys, e.g. streams.streamKeys
+                var accepted = string.Join(", ", type!.GetProperties().Where(p => p.CanWrite).Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)));
+                throw new ConfigurationError(DisplayKey(string.Join(':', parts[..(i + 1)])), $"unknown key (accepted here: {accepted})");
             }
 
             type = property.PropertyType;
         }
+    }
+
+    /// <summary>The value type of a dictionary or list property, or null for plain options.</summary>
+    private static Type? ElementType(Type type)
+    {
+        if (!type.IsGenericType)
+        {
+            return null;
+        }
+
+        var definition = type.GetGenericTypeDefinition();
+        return definition == typeof(Dictionary<,>) ? type.GetGenericArguments()[1]
+            : definition == typeof(List<>) ? type.GetGenericArguments()[0]
+            : null;
     }
 
     private static PropertyInfo? FindProperty(Type type, string name)
@@ -121,18 +142,31 @@ public static class OptionsLoader
         return new ConfigurationError(DisplayKey(key), $"'{configuration[key]}' is not {typeName}");
     }
 
-    /// <summary>hls:windowsegments → hls.windowSegments, as the sample config spells it.</summary>
+    /// <summary>hls:windowsegments → hls.windowSegments, ladders:m:renditions:0:height → ladders.m.renditions[0].height.</summary>
     public static string DisplayKey(string key)
     {
-        var type = typeof(OnAirOptions);
-        var names = new List<string>();
+        Type? type = typeof(OnAirOptions);
+        var display = new System.Text.StringBuilder();
         foreach (var part in key.Split(':'))
         {
+            if (type is not null && ElementType(type) is { } element)
+            {
+                var isList = type.GetGenericTypeDefinition() == typeof(List<>);
+                display.Append(isList ? $"[{part}]" : $".{part}");
+                type = element == typeof(string) ? null : element;
+                continue;
+            }
+
             var property = type is null ? null : FindProperty(type, part);
-            names.Add(property is null ? part : JsonNamingPolicy.CamelCase.ConvertName(property.Name));
-            type = property is null || typeof(IDictionary).IsAssignableFrom(property.PropertyType) ? null : property.PropertyType;
+            if (display.Length > 0)
+            {
+                display.Append('.');
+            }
+
+            display.Append(property is null ? part : JsonNamingPolicy.CamelCase.ConvertName(property.Name));
+            type = property?.PropertyType;
         }
 
-        return string.Join('.', names);
+        return display.ToString();
     }
 }

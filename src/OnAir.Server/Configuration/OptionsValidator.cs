@@ -1,12 +1,12 @@
 using System.Net;
+using OnAir.Streams;
+using OnAir.Transcoding;
 
 namespace OnAir.Server.Configuration;
 
 /// <summary>Range and consistency checks; the first failure is reported with its key and the accepted values.</summary>
 public static class OptionsValidator
 {
-    public static readonly string[] Ladders = ["default", "passthrough"];
-
     /// <exception cref="ConfigurationError">A value out of its accepted range.</exception>
     public static void Validate(OnAirOptions o)
     {
@@ -22,9 +22,15 @@ public static class OptionsValidator
             throw new ConfigurationError("bind", $"'{o.Bind}' is not an IP address (accepted: e.g. 127.0.0.1, 0.0.0.0, ::1)");
         }
 
-        if (!Ladders.Contains(o.Ladder, StringComparer.Ordinal))
+        foreach (var (name, ladder) in o.Ladders)
         {
-            throw new ConfigurationError("ladder", $"'{o.Ladder}' is not a ladder (accepted: {string.Join(", ", Ladders)})");
+            ValidateLadder(name, ladder);
+        }
+
+        var ladders = OnAir.Transcoding.Ladders.All(o.Ladders);
+        if (!ladders.ContainsKey(o.Ladder))
+        {
+            throw new ConfigurationError("ladder", $"'{o.Ladder}' is not a ladder (accepted: {string.Join(", ", ladders.Keys)})");
         }
 
         var r = o.Rtmp;
@@ -57,13 +63,52 @@ public static class OptionsValidator
         Range("streams.maxStreamNameLength", s.MaxStreamNameLength, 1, 255);
         foreach (var (key, name) in s.StreamKeys)
         {
-            if (!OnAir.Streams.StreamName.IsValid(name, s.MaxStreamNameLength))
+            if (!StreamName.IsValid(name, s.MaxStreamNameLength))
             {
                 throw new ConfigurationError($"streams.streamKeys.{key}", $"'{name}' is not a valid stream name (accepted: 1-{s.MaxStreamNameLength} characters of A-Z a-z 0-9 _ - .)");
             }
         }
 
         Range("origin.playlistWaitSeconds", o.Origin.PlaylistWaitSeconds, 0, 60);
+    }
+
+    private static void ValidateLadder(string name, LadderOptions ladder)
+    {
+        var key = $"ladders.{name}";
+        if (!StreamName.IsValid(name, 64))
+        {
+            throw new ConfigurationError(key, "a ladder name must be 1-64 characters of A-Z a-z 0-9 _ - .");
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < ladder.Renditions.Count; i++)
+        {
+            var r = ladder.Renditions[i];
+            var at = $"{key}.renditions[{i}]";
+            if (!StreamName.IsValid(r.Name, 32) || r.Name == Rendition.SourceName || !names.Add(r.Name))
+            {
+                throw new ConfigurationError($"{at}.name", $"'{r.Name}' must be a unique URL segment of 1-32 characters of A-Z a-z 0-9 _ - ., not 'source'");
+            }
+
+            Range($"{at}.height", r.Height, 64, 4320);
+            Range($"{at}.videoBitrateKbps", r.VideoBitrateKbps, 50, 100_000);
+            Range($"{at}.maxRateKbps", r.MaxRateKbps, r.VideoBitrateKbps, 200_000, " (at least videoBitrateKbps)");
+            OneOf($"{at}.profile", r.Profile, OnAir.Transcoding.Ladders.Profiles);
+            OneOf($"{at}.preset", r.Preset, OnAir.Transcoding.Ladders.Presets);
+        }
+
+        if (ladder.AudioBitrateKbps is { } audio)
+        {
+            Range($"{key}.audioBitrateKbps", audio, 16, 512);
+        }
+    }
+
+    private static void OneOf(string key, string value, string[] accepted)
+    {
+        if (!accepted.Contains(value, StringComparer.Ordinal))
+        {
+            throw new ConfigurationError(key, $"'{value}' is not accepted (accepted: {string.Join(", ", accepted)})");
+        }
     }
 
     private static void Range(string key, double value, double min, double max, string why = "")
