@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using OnAir.Media;
+using OnAir.Media.Avc;
+using OnAir.Media.Flv;
+using OnAir.Media.MpegTs;
+using OnAir.Testing;
+using OnAir.Transcoding.Ffmpeg;
+using Xunit;
+
+namespace OnAir.Transcoding.Tests;
+
+/// <summary>The ladder command run by the real ffmpeg: source frames in as FLV on stdin, one MPEG-TS with every rung out on stdout.</summary>
+public class LadderCommandTests
+{
+    private static readonly LadderOptions s_ladder = new()
+    {
+        Renditions =
+        [
+            new() { Name = "480p", Height = 480, VideoBitrateKbps = 1400, MaxRateKbps = 1600 },
+            new() { Name = "180p", Height = 180, VideoBitrateKbps = 300, MaxRateKbps = 330, Preset = "ultrafast" },
+            new() { Name = "120p", Height = 120, VideoBitrateKbps = 200, MaxRateKbps = 220, Preset = "ultrafast", Profile = "baseline" },
+        ],
+    };
+
+    [Fact]
+    public void A_source_only_gets_the_rungs_below_its_height()
+    {
+        Assert.Equal(["180p", "120p"], LadderCommand.RungsFor(s_ladder, 240).Select(r => r.Name));
+        Assert.Equal(["120p"], LadderCommand.RungsFor(s_ladder, 180).Select(r => r.Name));
+        Assert.Empty(LadderCommand.RungsFor(s_ladder, 120));
+        Assert.Equal(3, LadderCommand.RungsFor(Ladders.Default(), 1080).Count);
+        Assert.Equal(["360p"], LadderCommand.RungsFor(Ladders.Default(), 480).Select(r => r.Name));
+    }
+
+    [Fact]
+    public async Task One_ffmpeg_makes_every_rung_with_keyframes_where_the_source_has_them()
+    {
+        var source = FlvVector.ReadFrames("h264-aac-320x240-2s.flv", out var reader);
+        var rungs = LadderCommand.RungsFor(s_ladder, reader.Video!.Height);
+        var output = await RunFfmpegAsync(LadderCommand.Arguments(rungs, audioBitrateKbps: null, hasAudio: true), source);
+
+        using var demuxer = new TsDemuxer();
+        var frames = new List<TsFrame>();
+        demuxer.Push(output, frames);
+        demuxer.Flush(frames);
+        try
+        {
+            var sourceVideo = source.Where(f => f.Kind == TrackKind.Video).ToList();
+            var sourceKeys = sourceVideo.Where(f => f.IsKeyFrame).Select(f => f.Pts).ToList();
+            var frameTicks = MediaTime.TicksPerSecond / 30;
+            List<long>? firstRungKeys = null;
+            for (var i = 0; i < rungs.Count; i++)
+            {
+                var video = frames.Where(f => f.Pid == LadderCommand.VideoPid(i)).Select(f => f.Frame).ToList();
+                var config = Assert.IsType<AvcConfig>(video[0].Config);
+                Assert.Equal(rungs[i].Height, config.Height);
+                Assert.Equal(rungs[i].Height * 4 / 3, config.Width); // the source's 4:3, width even
+                Assert.Equal(sourceVideo.Count, video.Count); // no frame dropped or duplicated
+
+                var keys = video.Where(f => f.IsKeyFrame).Select(f => f.Pts).ToList();
+                Assert.Equal(sourceKeys.Count, keys.Count);
+                for (var k = 0; k < keys.Count; k++)
+                {
+                    Assert.InRange(keys[k], sourceKeys[k] - frameTicks, sourceKeys[k] + frameTicks); // ±1 frame of the source's keyframe
+                }
+
+                firstRungKeys ??= keys;
+                Assert.Equal(firstRungKeys, keys); // every rung cuts at the same instant
+            }
+
+            var audio = frames.Where(f => f.Pid == LadderCommand.AudioPid(rungs.Count)).Select(f => f.Frame).ToList();
+            var sourceAudio = source.Where(f => f.Kind == TrackKind.Audio).ToList();
+            Assert.Equal(sourceAudio.Count, audio.Count);
+            Assert.True(audio[5].Span.SequenceEqual(sourceAudio[5].Span), "audio is passed through untouched");
+        }
+        finally
+        {
+            frames.ForEach(f => f.Frame.Release());
+            source.ForEach(f => f.Release());
+        }
+    }
+
+    private static async Task<byte[]> RunFfmpegAsync(List<string> arguments, IReadOnlyList<MediaFrame> frames)
+    {
+        var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        arguments.ForEach(psi.ArgumentList.Add);
+        using var ffmpeg = Process.Start(psi)!;
+        var stdout = new MemoryStream();
+        var reading = ffmpeg.StandardOutput.BaseStream.CopyToAsync(stdout);
+        var errors = ffmpeg.StandardError.ReadToEndAsync();
+        await using (var stdin = ffmpeg.StandardInput.BaseStream)
+        {
+            var writer = new FlvWriter(stdin, hasVideo: true, hasAudio: true);
+            foreach (var frame in frames)
+            {
+                writer.Write(frame);
+            }
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await ffmpeg.WaitForExitAsync(timeout.Token);
+        await reading;
+        Assert.True(ffmpeg.ExitCode == 0, $"ffmpeg {string.Join(' ', arguments)} failed: {await errors}");
+        return stdout.ToArray();
+    }
+}
