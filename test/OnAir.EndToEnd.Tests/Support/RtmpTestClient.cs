@@ -107,6 +107,20 @@ public sealed class RtmpTestClient : IAsyncDisposable
         await SendAsync(output.WrittenSpan.ToArray());
     }
 
+    /// <summary>
+    /// Leaves like an encoder that stops: half-closes, then reads until the server closes. Closing
+    /// outright could reset the connection (any unread byte turns close into RST) and lose what the
+    /// server had not read yet.
+    /// </summary>
+    public async Task LeaveAsync(TimeSpan timeout)
+    {
+        _tcp.Client.Shutdown(SocketShutdown.Send);
+        if (!await WaitForServerCloseAsync(timeout))
+        {
+            throw new TimeoutException("the server did not close the connection after the publisher left");
+        }
+    }
+
     /// <summary>True when the server closes the connection (end of stream or reset) within the timeout.</summary>
     public async Task<bool> WaitForServerCloseAsync(TimeSpan timeout)
     {
