@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 
 namespace OnAir.Testing;
 
@@ -51,16 +50,5 @@ public static class ExternalTool
         }
 
         return stdout;
-    }
-
-    public static string Describe(IEnumerable<string> args)
-    {
-        var sb = new StringBuilder();
-        foreach (var a in args)
-        {
-            sb.Append(a).Append(' ');
-        }
-
-        return sb.ToString();
     }
 }

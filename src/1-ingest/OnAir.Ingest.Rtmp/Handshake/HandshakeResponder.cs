@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
@@ -69,18 +68,5 @@ internal static class HandshakeResponder
         HMACSHA256.HashData(HandshakeDigest.ServerKey, clientDigest, key);
         var signed = s2[..^HandshakeDigest.DigestSize];
         HMACSHA256.HashData(key, signed, s2[^HandshakeDigest.DigestSize..]);
-    }
-
-    /// <summary>Copies C0+C1 out of the input when complete; returns false when more bytes are needed.</summary>
-    public static bool TryTake(ref ReadOnlySequence<byte> buffer, int length, Span<byte> destination)
-    {
-        if (buffer.Length < length)
-        {
-            return false;
-        }
-
-        buffer.Slice(0, length).CopyTo(destination);
-        buffer = buffer.Slice(length);
-        return true;
     }
 }

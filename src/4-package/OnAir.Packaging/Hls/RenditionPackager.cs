@@ -69,8 +69,6 @@ internal sealed class RenditionPackager : IDisposable
         _subscription = rendition.Feed.Subscribe("hls");
     }
 
-    public long SegmentsWritten => _sequence;
-
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var subscription = _subscription;
