@@ -69,5 +69,10 @@ public static class ServerHost
         {
             ServerLog.LadderPending(logger, options.Ladder);
         }
+
+        if (options.LlHls)
+        {
+            ServerLog.LowLatencyPending(logger);
+        }
     }
 }
