@@ -12,8 +12,11 @@ public sealed class LiveStream
     private Rendition[] _renditions;
     private int _state = (int)StreamState.Live;
 
+    private readonly StreamsOptions _options;
+
     internal LiveStream(string name, string sessionId, DateTimeOffset startedAt, StreamsOptions options)
     {
+        _options = options;
         Name = name;
         SessionId = sessionId;
         StartedAt = startedAt;
@@ -38,20 +41,51 @@ public sealed class LiveStream
 
     public IReadOnlyList<Rendition> Renditions => Volatile.Read(ref _renditions);
 
+    /// <summary>Raised synchronously when a rendition is added, before any frame is written to it.</summary>
+    public event Action<LiveStream, Rendition>? RenditionAdded;
+
+    /// <summary>
+    /// Adds a rendition (a transcoded rung) whose frames its producer writes into the returned
+    /// rendition's feed; every subscriber of the stream hears of it before the first frame.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The stream has ended, or the name is taken.</exception>
+    public Rendition AddRendition(string name)
+    {
+        Rendition rendition;
+        lock (_gate)
+        {
+            if (State == StreamState.Ended)
+            {
+                throw new InvalidOperationException($"stream {Name} has ended; no rendition can be added");
+            }
+
+            if (Array.Exists(_renditions, r => r.Name == name))
+            {
+                throw new InvalidOperationException($"stream {Name} already has a rendition '{name}'");
+            }
+
+            rendition = new Rendition(name, new MediaFeed(_options));
+            Volatile.Write(ref _renditions, [.. _renditions, rendition]);
+        }
+
+        RenditionAdded?.Invoke(this, rendition);
+        return rendition;
+    }
+
     /// <summary>Raised when the stream ends (after every feed completed).</summary>
     public event Action<LiveStream>? Ended;
 
     /// <summary>Ends the stream: every rendition's readers drain and then see the end.</summary>
     internal void End()
     {
-        if (Interlocked.Exchange(ref _state, (int)StreamState.Ended) == (int)StreamState.Ended)
-        {
-            return;
-        }
-
         Rendition[] renditions;
         lock (_gate)
         {
+            if (Interlocked.Exchange(ref _state, (int)StreamState.Ended) == (int)StreamState.Ended)
+            {
+                return;
+            }
+
             renditions = _renditions;
         }
 
