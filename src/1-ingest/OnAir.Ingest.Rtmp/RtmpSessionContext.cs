@@ -30,8 +30,6 @@ internal sealed class RtmpSessionContext
     /// <summary>The handle on the stream while publishing.</summary>
     public StreamPublisher? Publisher { get; set; }
 
-    /// <summary>Message stream id the publish command came on.</summary>
-    public uint PublishStreamId { get; set; }
 
     public FlvMediaReader Media { get; } = new();
 

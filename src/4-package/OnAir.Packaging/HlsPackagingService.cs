@@ -82,7 +82,6 @@ public sealed class HlsPackagingService : IHostedService, IDisposable
 
     private async Task RunPackagerAsync(StreamPackager packager)
     {
-        await Task.Yield(); // the loops run off the publisher's thread
         await packager.RunAsync(CancellationToken.None).ConfigureAwait(false);
         _running.TryRemove(packager.Output, out _);
         _finished.TryAdd(packager.Output, 0);

@@ -132,7 +132,6 @@ internal sealed class CommandHandler
         }
 
         session.Publisher = publisher;
-        session.PublishStreamId = messageStreamId;
         session.Replies.StreamBegin(messageStreamId);
         session.Replies.OnStatus(messageStreamId, "status", "NetStream.Publish.Start", $"{publisher!.Stream.Name} is now published.");
         RtmpLog.PublishStarted(session.Logger, publisher.Stream.Name, session.SessionId, session.Remote);

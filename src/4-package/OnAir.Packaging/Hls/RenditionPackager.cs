@@ -193,7 +193,7 @@ internal sealed class RenditionPackager : IDisposable
                 OpenSegment(frame);
                 if (drivesCuts)
                 {
-                    _cutPolicy.Decide(frame.Dts, frame.IsKeyFrame, frame.Dts); // records the keyframe that opens it
+                    _cutPolicy.Observe(frame.Dts, frame.IsKeyFrame, frame.Dts);
                 }
             }
             else if (drivesCuts)

@@ -40,30 +40,7 @@ public sealed class SegmentCutPolicy
     /// <summary>Whether the frame at <paramref name="dts"/> should start a new segment that began at <paramref name="segmentStartDts"/>.</summary>
     public CutDecision Decide(long dts, bool isKeyFrame, long segmentStartDts)
     {
-        if (segmentStartDts != _segmentStartDts)
-        {
-            _segmentStartDts = segmentStartDts;
-            _frameIntervalTicks = 0;
-        }
-
-        // The largest step seen in this segment: millisecond timestamps alternate 33/34 ms at 30 fps,
-        // and predicting with the smaller one could let a segment reach exactly TD + 0.5 s.
-        if (_previousDts is { } previous && dts > previous)
-        {
-            _frameIntervalTicks = Math.Max(_frameIntervalTicks, dts - previous);
-        }
-
-        _previousDts = dts;
-        if (isKeyFrame)
-        {
-            if (_lastKeyDts is { } lastKey && dts > lastKey)
-            {
-                _lastGopTicks = dts - lastKey;
-            }
-
-            _lastKeyDts = dts;
-        }
-
+        Observe(dts, isKeyFrame, segmentStartDts);
         var elapsed = dts - segmentStartDts;
         if (elapsed <= 0)
         {
@@ -90,6 +67,34 @@ public sealed class SegmentCutPolicy
         }
 
         return elapsed + _frameIntervalTicks >= limit ? CutDecision.ForceCut : CutDecision.Continue;
+    }
+
+    /// <summary>Records a frame's timing (keyframe interval, frame interval) without deciding, e.g. for the frame that opens a segment.</summary>
+    public void Observe(long dts, bool isKeyFrame, long segmentStartDts)
+    {
+        if (segmentStartDts != _segmentStartDts)
+        {
+            _segmentStartDts = segmentStartDts;
+            _frameIntervalTicks = 0;
+        }
+
+        // The largest step seen in this segment: millisecond timestamps alternate 33/34 ms at 30 fps,
+        // and predicting with the smaller one could let a segment reach exactly TD + 0.5 s.
+        if (_previousDts is { } previous && dts > previous)
+        {
+            _frameIntervalTicks = Math.Max(_frameIntervalTicks, dts - previous);
+        }
+
+        _previousDts = dts;
+        if (isKeyFrame)
+        {
+            if (_lastKeyDts is { } lastKey && dts > lastKey)
+            {
+                _lastGopTicks = dts - lastKey;
+            }
+
+            _lastKeyDts = dts;
+        }
     }
 
     /// <summary>The publisher's timestamps jumped: forget the old timeline (the target duration stays).</summary>
