@@ -5,14 +5,21 @@ using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using OnAir.Benchmarks;
 using OnAir.Benchmarks.Latency;
+using OnAir.Benchmarks.Transcode;
 using Perfolizer.Horology;
 using Perfolizer.Metrology;
 
 // `latency ...`: the segment latency tool bench/run.sh uses (see Latency/LatencyTool.cs);
+// `ladder-args ...`: the transcoder's ffmpeg arguments bench/transcode.sh runs (see Transcode/LadderArgsTool.cs);
 // anything else goes to BenchmarkDotNet (e.g. --filter *ChunkParser* --job short).
 if (args is ["latency", ..])
 {
     return LatencyTool.Run(args[1..]);
+}
+
+if (args is ["ladder-args", ..])
+{
+    return LadderArgsTool.Run(args[1..]);
 }
 
 // Besides the default exporters, a CSV in plain nanoseconds and bytes (no units, no digit

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Reflection;
 using OnAir.Server.Configuration;
+using OnAir.Transcoding.Ffmpeg;
 
 namespace OnAir.Server;
 
@@ -49,6 +50,11 @@ public static class OnAirCli
             await using var server = ServerHost.Build(options);
             await server.RunAsync().ConfigureAwait(false);
             return ExitOk;
+        }
+        catch (FfmpegUnavailableException ex)
+        {
+            await stderr.WriteLineAsync($"onair: error: {ex.Message}").ConfigureAwait(false);
+            return ExitFailure;
         }
         catch (IOException ex) when (ex.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || ex.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
         {

@@ -41,4 +41,6 @@ public sealed class OnAirOptions
     public StreamsOptions Streams { get; set; } = new();
 
     public OriginOptions Origin { get; set; } = new();
+
+    public TranscodingOptions Transcode { get; set; } = new();
 }

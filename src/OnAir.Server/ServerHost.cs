@@ -8,6 +8,7 @@ using OnAir.Origin;
 using OnAir.Packaging;
 using OnAir.Packaging.Hls;
 using OnAir.Streams;
+using OnAir.Transcoding;
 
 namespace OnAir.Server;
 
@@ -40,6 +41,12 @@ public static class ServerHost
         services.AddSingleton(new DataDirectory(options.DataDir));
         services.AddSingleton<StreamRegistry>();
         services.AddSingleton<HlsOutputRegistry>();
+        services.AddSingleton(TranscoderSettingsFor(options));
+
+        // Registered before packaging so it stops after it: the packaging service ends the streams,
+        // then the transcoders drain and stop.
+        services.AddSingleton<TranscodingService>();
+        services.AddHostedService(provider => provider.GetRequiredService<TranscodingService>());
         services.AddHostedService<HlsPackagingService>();
         services.AddOrigin();
 
@@ -55,9 +62,16 @@ public static class ServerHost
         app.UseCors();
         app.MapOrigin();
         app.MapHealth();
+        app.MapMetrics();
         app.MapStreamList();
         app.Lifetime.ApplicationStarted.Register(() => AnnounceUrls(app, options));
         return app;
+    }
+
+    private static TranscoderSettings TranscoderSettingsFor(OnAirOptions options)
+    {
+        var budget = options.Transcode.LagBudgetSeconds > 0 ? options.Transcode.LagBudgetSeconds : options.Hls.TargetDurationSeconds;
+        return new TranscoderSettings(options.Ladder, Ladders.All(options.Ladders)[options.Ladder], options.Transcode, budget);
     }
 
     private static void AnnounceUrls(WebApplication app, OnAirOptions options)
@@ -65,11 +79,6 @@ public static class ServerHost
         var host = options.Bind is "0.0.0.0" or "::" ? "127.0.0.1" : options.Bind.Contains(':', StringComparison.Ordinal) ? $"[{options.Bind}]" : options.Bind;
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OnAir");
         ServerLog.Ready(logger, $"rtmp://{host}:{options.RtmpPort}/{options.Rtmp.App}/STREAM_KEY", $"http://{host}:{options.HttpPort}/live/STREAM_KEY/master.m3u8", $"http://{host}:{options.HttpPort}/", options.DataDir);
-        if (OnAir.Transcoding.Ladders.All(options.Ladders)[options.Ladder].Renditions.Count > 0)
-        {
-            ServerLog.LadderPending(logger, options.Ladder);
-        }
-
         if (options.LlHls)
         {
             ServerLog.LowLatencyPending(logger);

@@ -40,6 +40,13 @@ public sealed class MediaFrame
     /// <summary>True for an IDR picture (a point where decoding can start); always true for audio.</summary>
     public bool IsKeyFrame { get; private set; }
 
+    /// <summary>
+    /// Set by a producer on the first frame after a break in its own timeline (a restarted
+    /// encoder): packagers end the segment before it and mark the next one EXT-X-DISCONTINUITY.
+    /// Set before the frame is published; false for every rented frame.
+    /// </summary>
+    public bool Discontinuity { get; set; }
+
     /// <summary>The codec configuration in force for this frame (immutable, shared).</summary>
     public CodecConfig Config { get; private set; } = null!;
 
@@ -59,6 +66,7 @@ public sealed class MediaFrame
         frame.Dts = dts;
         frame.Pts = pts;
         frame.IsKeyFrame = isKeyFrame;
+        frame.Discontinuity = false;
         frame.Config = config;
         frame._buffer = ArrayPool<byte>.Shared.Rent(Math.Max(payloadLength, 1));
         frame._length = payloadLength;
@@ -72,6 +80,13 @@ public sealed class MediaFrame
         var frame = Rent(kind, dts, pts, isKeyFrame, config, payload.Length);
         payload.CopyTo(frame.WritablePayload);
         return frame;
+    }
+
+    /// <summary>Moves the frame on the timeline by <paramref name="ticks"/>, while its producer still owns it (before it is published).</summary>
+    public void ShiftTimestamps(long ticks)
+    {
+        Dts += ticks;
+        Pts += ticks;
     }
 
     /// <summary>The payload while the frame is still owned by its producer (before it is published).</summary>

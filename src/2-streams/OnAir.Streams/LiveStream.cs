@@ -72,6 +72,42 @@ public sealed class LiveStream
         return rendition;
     }
 
+    /// <summary>
+    /// Takes a rendition out of the stream's list (a transcoded rung given up under load): the
+    /// master playlist stops listing it, its feed stays open for its producer to end or
+    /// <see cref="RestoreRendition"/> to bring back. The source cannot be removed.
+    /// </summary>
+    public bool RemoveRendition(Rendition rendition)
+    {
+        if (rendition == Source)
+        {
+            throw new InvalidOperationException("the source rendition cannot be removed");
+        }
+
+        lock (_gate)
+        {
+            var remaining = Array.FindAll(_renditions, r => r != rendition);
+            var removed = remaining.Length != _renditions.Length;
+            Volatile.Write(ref _renditions, remaining);
+            return removed;
+        }
+    }
+
+    /// <summary>Lists a removed rendition again (its feed never ended, so its readers carry on). Returns false when the stream has ended or the name is taken.</summary>
+    public bool RestoreRendition(Rendition rendition)
+    {
+        lock (_gate)
+        {
+            if (State == StreamState.Ended || rendition.Feed.IsCompleted || Array.Exists(_renditions, r => r.Name == rendition.Name))
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _renditions, [.. _renditions, rendition]);
+            return true;
+        }
+    }
+
     /// <summary>Raised when the stream ends (after every feed completed).</summary>
     public event Action<LiveStream>? Ended;
 

@@ -32,6 +32,9 @@ internal static partial class PackagingLog
     [LoggerMessage(2009, LogLevel.Warning, "Stream {StreamName}/{Rendition}: publisher timestamps jumped from {FromSeconds:0.000} s to {ToSeconds:0.000} s; the next segment starts a new timeline (EXT-X-DISCONTINUITY)")]
     public static partial void TimestampJump(ILogger logger, string streamName, string rendition, double fromSeconds, double toSeconds);
 
+    [LoggerMessage(2010, LogLevel.Warning, "Stream {StreamName}/{Rendition}: no keyframe where the source cut segment {Sequence}; cut {OffsetSeconds:0.000} s late at a non-keyframe (the transcoder lost frames); logged once per rendition")]
+    public static partial void Misaligned(ILogger logger, string streamName, string rendition, long sequence, double offsetSeconds);
+
     [LoggerMessage(2008, LogLevel.Warning, "Stream {StreamName}/{Rendition}: a {Track} track appeared after packaging started without one; it is not packaged")]
     public static partial void LateTrack(ILogger logger, string streamName, string rendition, string track);
 }

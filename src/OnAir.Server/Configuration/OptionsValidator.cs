@@ -70,6 +70,22 @@ public static class OptionsValidator
         }
 
         Range("origin.playlistWaitSeconds", o.Origin.PlaylistWaitSeconds, 0, 60);
+
+        var t = o.Transcode;
+        if (string.IsNullOrWhiteSpace(t.FfmpegPath))
+        {
+            throw new ConfigurationError("transcode.ffmpegPath", "must name the ffmpeg executable (e.g. ffmpeg or /usr/bin/ffmpeg)");
+        }
+
+        Range("transcode.maxStreams", t.MaxStreams, 0, 1000, " (0: one per two cores)");
+        Range("transcode.lagBudgetSeconds", t.LagBudgetSeconds, 0, 60, " (0: one segment, hls.targetDurationSeconds)");
+        Range("transcode.recoverAfterSeconds", t.RecoverAfterSeconds, 1, 3600);
+        OneOf("transcode.degradedPreset", t.DegradedPreset, OnAir.Transcoding.Ladders.Presets);
+        Range("transcode.stallTimeoutSeconds", t.StallTimeoutSeconds, 1, 600);
+        Range("transcode.restartDelaySeconds", t.RestartDelaySeconds, 0, 60);
+        Range("transcode.maxRestarts", t.MaxRestarts, 0, 100);
+        Range("transcode.restartWindowSeconds", t.RestartWindowSeconds, 1, 86400);
+        Range("transcode.droppedRungGraceSeconds", t.DroppedRungGraceSeconds, 0, 600);
     }
 
     private static void ValidateLadder(string name, LadderOptions ladder)

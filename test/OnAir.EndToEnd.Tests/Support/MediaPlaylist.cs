@@ -2,11 +2,16 @@ using System.Globalization;
 
 namespace OnAir.EndToEnd.Tests.Support;
 
-public sealed record PlaylistSegment(string Uri, double Duration, DateTimeOffset? ProgramDateTime);
+/// <param name="Discontinuity">Preceded by EXT-X-DISCONTINUITY.</param>
+/// <param name="Gap">Marked EXT-X-GAP: listed to keep sequence numbers aligned, not to be downloaded.</param>
+public sealed record PlaylistSegment(string Uri, double Duration, DateTimeOffset? ProgramDateTime, bool Discontinuity = false, bool Gap = false);
 
 /// <summary>A parsed media playlist (RFC 8216 section 4.3), as a player reads it.</summary>
 public sealed record MediaPlaylist(int TargetDuration, long MediaSequence, IReadOnlyList<PlaylistSegment> Segments, bool Ended, int Version)
 {
+    /// <summary>The media sequence number of the last segment listed, or MEDIA-SEQUENCE - 1 when none is.</summary>
+    public long LastSequence => MediaSequence + Segments.Count - 1;
+
     public static MediaPlaylist Parse(string text)
     {
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -22,6 +27,8 @@ public sealed record MediaPlaylist(int TargetDuration, long MediaSequence, IRead
         var segments = new List<PlaylistSegment>();
         double? duration = null;
         DateTimeOffset? programDateTime = null;
+        var discontinuity = false;
+        var gap = false;
         foreach (var line in lines.Skip(1))
         {
             if (line.StartsWith("#EXT-X-TARGETDURATION:", StringComparison.Ordinal))
@@ -44,15 +51,25 @@ public sealed record MediaPlaylist(int TargetDuration, long MediaSequence, IRead
             {
                 duration = double.Parse(line["#EXTINF:".Length..].TrimEnd(',').Split(',')[0], CultureInfo.InvariantCulture);
             }
+            else if (line == "#EXT-X-DISCONTINUITY")
+            {
+                discontinuity = true;
+            }
+            else if (line == "#EXT-X-GAP")
+            {
+                gap = true;
+            }
             else if (line == "#EXT-X-ENDLIST")
             {
                 ended = true;
             }
             else if (!line.StartsWith('#'))
             {
-                segments.Add(new PlaylistSegment(line, duration ?? throw new FormatException($"{line} has no EXTINF"), programDateTime));
+                segments.Add(new PlaylistSegment(line, duration ?? throw new FormatException($"{line} has no EXTINF"), programDateTime, discontinuity, gap));
                 duration = null;
                 programDateTime = null;
+                discontinuity = false;
+                gap = false;
             }
         }
 

@@ -23,16 +23,23 @@ internal sealed class PackagingRun : IDisposable
     private readonly List<PublishSnapshot> _snapshots = [];
     private readonly HashSet<string> _everListed = new(StringComparer.Ordinal);
     private readonly List<Exception> _publishErrors = [];
+    private readonly string _renditionName;
 
-    public PackagingRun(HlsOptions options, TimeSpan? clockStepPerSegment = null)
+    /// <param name="follows">The timeline of the rendition this one follows (a transcoded rung), or null for a leading source rendition with a timeline of its own.</param>
+    public PackagingRun(HlsOptions options, TimeSpan? clockStepPerSegment = null, SegmentTimeline? follows = null, string renditionName = RenditionName)
     {
+        Timeline = follows ?? new SegmentTimeline();
+        _renditionName = renditionName;
         Options = options;
         ClockStepPerSegment = clockStepPerSegment ?? TimeSpan.FromSeconds(options.TargetDurationSeconds);
         Feed = new MediaFeed(new StreamsOptions { SubscriberQueueFrames = 1_000_000 });
         Output = new StreamOutput("cam", StreamId, _temp.File("cam"));
-        Rendition = Output.AddRendition(RenditionName);
-        _packager = new RenditionPackager(new Rendition(RenditionName, Feed), Rendition, Output, options, Clock, Log, OnPublish);
+        Rendition = Output.AddRendition(renditionName);
+        _packager = new RenditionPackager(new Rendition(renditionName, Feed), Rendition, Output, Timeline, leads: follows is null, options, Clock, Log, OnPublish);
     }
+
+    /// <summary>The segment boundaries this run leads or follows.</summary>
+    public SegmentTimeline Timeline { get; }
 
     public HlsOptions Options { get; }
 
@@ -97,7 +104,7 @@ internal sealed class PackagingRun : IDisposable
 
     private void Record()
     {
-        Output.UpdateMaster([RenditionName], RenditionName);
+        Output.UpdateMaster([_renditionName], _renditionName);
         var playlist = Rendition.Playlist!;
         var parsed = MediaPlaylistText.Parse(playlist);
         foreach (var segment in parsed.Segments)

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 namespace OnAir.Packaging.Tests.Hls;
 
 /// <summary>One segment of a media playlist as a player reads it.</summary>
-internal sealed record PlaylistSegment(DateTimeOffset ProgramDateTime, string RawProgramDateTime, string RawDuration, double Duration, string Uri, bool Discontinuity);
+internal sealed record PlaylistSegment(DateTimeOffset ProgramDateTime, string RawProgramDateTime, string RawDuration, double Duration, string Uri, bool Discontinuity, bool Gap = false);
 
 /// <summary>
 /// A media playlist parsed strictly (RFC 8216 section 4): every line must be a tag we expect in
@@ -28,6 +28,7 @@ internal sealed partial record MediaPlaylistText(int Version, int TargetDuration
         long? mediaSequence = null;
         long? discontinuitySequence = null;
         var discontinuity = false;
+        var gap = false;
         var ended = false;
         var segments = new List<PlaylistSegment>();
         string? pdt = null;
@@ -64,6 +65,11 @@ internal sealed partial record MediaPlaylistText(int Version, int TargetDuration
                 Assert.True(pdt is null && extinf is null, "EXT-X-DISCONTINUITY after the segment's other tags");
                 discontinuity = true;
             }
+            else if (line == "#EXT-X-GAP")
+            {
+                Assert.False(gap);
+                gap = true;
+            }
             else if (TryValue(line, "#EXT-X-PROGRAM-DATE-TIME:", out v))
             {
                 Assert.Null(pdt);
@@ -88,14 +94,15 @@ internal sealed partial record MediaPlaylistText(int Version, int TargetDuration
                 Assert.Matches(ProgramDateTimeFormat(), pdt);
                 var when = DateTimeOffset.ParseExact(pdt, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
                 var duration = double.Parse(extinf, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture);
-                segments.Add(new PlaylistSegment(when, pdt, extinf, duration, line, discontinuity));
+                segments.Add(new PlaylistSegment(when, pdt, extinf, duration, line, discontinuity, gap));
                 discontinuity = false;
+                gap = false;
                 pdt = null;
                 extinf = null;
             }
         }
 
-        Assert.True(pdt is null && extinf is null && !discontinuity, "playlist ends with tags of a segment that has no URI");
+        Assert.True(pdt is null && extinf is null && !discontinuity && !gap, "playlist ends with tags of a segment that has no URI");
         Assert.True(version is not null, "no #EXT-X-VERSION");
         Assert.True(targetDuration is not null, "no #EXT-X-TARGETDURATION");
         Assert.True(mediaSequence is not null, "no #EXT-X-MEDIA-SEQUENCE");

@@ -21,8 +21,10 @@ public static class LadderCommand
     public static int AudioPid(int rungCount) => FirstPid + rungCount;
 
     /// <summary>Arguments for <see cref="System.Diagnostics.ProcessStartInfo.ArgumentList"/>.</summary>
-    public static List<string> Arguments(IReadOnlyList<RenditionOptions> rungs, int? audioBitrateKbps, bool hasAudio)
+    /// <param name="quality">What the degradation policy has given up to keep up with real time; null: nothing.</param>
+    public static List<string> Arguments(IReadOnlyList<RenditionOptions> rungs, int? audioBitrateKbps, bool hasAudio, TranscodeQuality? quality = null)
     {
+        quality ??= TranscodeQuality.Full;
         if (rungs.Count == 0)
         {
             throw new ArgumentException("a ladder command needs at least one rung", nameof(rungs));
@@ -31,7 +33,9 @@ public static class LadderCommand
         var args = new List<string> { "-hide_banner", "-loglevel", "error", "-f", "flv", "-i", "pipe:0", "-copyts" };
         var split = string.Concat(Enumerable.Range(0, rungs.Count).Select(i => $"[s{i}]"));
         var scales = string.Concat(rungs.Select((r, i) => $";[s{i}]scale=-2:{I(r.Height)}[v{i}]"));
-        args.AddRange(["-filter_complex", $"[0:v]split={I(rungs.Count)}{split}{scales}"]);
+        // Half frame rate keeps every keyframe (so rungs still cut where the source does) and every other frame.
+        var frameRate = quality.HalfFrameRate ? "select='eq(pict_type,I)+not(mod(n,2))'," : "";
+        args.AddRange(["-filter_complex", $"[0:v]{frameRate}split={I(rungs.Count)}{split}{scales}"]);
         for (var i = 0; i < rungs.Count; i++)
         {
             var r = rungs[i];
@@ -39,7 +43,7 @@ public static class LadderCommand
             [
                 "-map", $"[v{i}]",
                 $"-c:v:{I(i)}", "libx264",
-                $"-preset:v:{I(i)}", r.Preset,
+                $"-preset:v:{I(i)}", quality.Preset ?? r.Preset,
                 $"-profile:v:{I(i)}", r.Profile,
                 $"-b:v:{I(i)}", $"{I(r.VideoBitrateKbps)}k",
                 $"-maxrate:v:{I(i)}", $"{I(r.MaxRateKbps)}k",

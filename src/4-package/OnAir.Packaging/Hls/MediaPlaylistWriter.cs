@@ -30,6 +30,11 @@ public static class MediaPlaylistWriter
             sb.Append("#EXT-X-PROGRAM-DATE-TIME:")
                 .Append(segment.ProgramDateTime.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture))
                 .Append('\n');
+            if (segment.Gap)
+            {
+                sb.Append("#EXT-X-GAP\n");
+            }
+
             sb.Append("#EXTINF:").Append(segment.DurationSeconds.ToString("0.000", CultureInfo.InvariantCulture)).Append(",\n");
             sb.Append(segment.FileName).Append('\n');
         }

@@ -58,6 +58,11 @@ public sealed class RenditionOutput
     /// <summary>A segment left the window: it stays downloadable until the retention grace has passed.</summary>
     internal void Retire(SegmentInfo segment, DateTimeOffset now)
     {
+        if (segment.Gap)
+        {
+            return; // no file
+        }
+
         lock (_retiredGate)
         {
             _retired.Enqueue((segment, now));

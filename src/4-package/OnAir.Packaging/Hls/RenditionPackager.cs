@@ -7,9 +7,11 @@ using OnAir.Streams;
 namespace OnAir.Packaging.Hls;
 
 /// <summary>
-/// Packages one rendition as live HLS: reads its feed, cuts segments on keyframes
-/// (<see cref="SegmentCutPolicy"/>), muxes them to MPEG-TS files and publishes the sliding-window
-/// playlist. One loop owns all of this state; the origin only sees immutable snapshots in
+/// Packages one rendition as live HLS: reads its feed, cuts segments on keyframes, muxes them to
+/// MPEG-TS files and publishes the sliding-window playlist. The stream's leading rendition
+/// (<c>source</c>) decides its cuts (<see cref="SegmentCutPolicy"/>) and records them in the
+/// stream's <see cref="SegmentTimeline"/>; the others follow it, so segment N is aligned across
+/// renditions. One loop owns all of this state; the origin only sees immutable snapshots in
 /// <see cref="RenditionOutput"/>.
 /// </summary>
 internal sealed class RenditionPackager : IDisposable
@@ -22,6 +24,8 @@ internal sealed class RenditionPackager : IDisposable
     private readonly ILogger _logger;
     private readonly Action _variantChanged;
     private readonly SegmentCutPolicy _cutPolicy;
+    private readonly SegmentTimeline _timeline;
+    private readonly bool _leads;
     private readonly SegmentFileWriter _writer = new();
     private readonly List<SegmentInfo> _window = [];
     private readonly List<MediaFrame> _pending = [];
@@ -47,14 +51,19 @@ internal sealed class RenditionPackager : IDisposable
     private long _lastDts;
     private long _lastFrameInterval;
     private long _loggedDrops;
+    private bool _producedSegment;
+    private bool _misalignmentLogged;
     private bool _hasLastDts;
     private bool _discontinuityPending;
     private bool _segmentDiscontinuity;
     private long _discontinuitySequence;
     private readonly Subscription _subscription;
 
-    public RenditionPackager(Rendition rendition, RenditionOutput output, StreamOutput stream, HlsOptions options, TimeProvider time, ILogger logger, Action variantChanged)
+    /// <param name="leads">Whether this rendition decides the stream's segment boundaries (<paramref name="timeline"/>) or follows them.</param>
+    public RenditionPackager(Rendition rendition, RenditionOutput output, StreamOutput stream, SegmentTimeline timeline, bool leads, HlsOptions options, TimeProvider time, ILogger logger, Action variantChanged)
     {
+        _timeline = timeline;
+        _leads = leads;
         _rendition = rendition;
         _output = output;
         _stream = stream;
@@ -76,6 +85,11 @@ internal sealed class RenditionPackager : IDisposable
         {
             while (await subscription.ReadAsync(cancellationToken).ConfigureAwait(false) is { } frame)
             {
+                if (!_leads && frame.Kind == TrackKind.Video)
+                {
+                    await WaitForLeaderAsync(frame, cancellationToken).ConfigureAwait(false);
+                }
+
                 OnFrame(frame);
             }
 
@@ -99,6 +113,20 @@ internal sealed class RenditionPackager : IDisposable
         }
     }
 
+    /// <summary>A follower decides a frame only once the leader has decided its own frames up to that time.</summary>
+    private async ValueTask WaitForLeaderAsync(MediaFrame frame, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _timeline.WaitForLeaderAsync(frame.Pts, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            frame.Release();
+            throw;
+        }
+    }
+
     public void Dispose()
     {
         ReleasePending();
@@ -118,7 +146,7 @@ internal sealed class RenditionPackager : IDisposable
         var pendingVideo = _pending.Count > 0 && _pending[0].Kind == TrackKind.Video;
         if (frame.Kind == TrackKind.Video && !pendingVideo)
         {
-            if (!frame.IsKeyFrame)
+            if (!frame.IsKeyFrame || (!_leads && MatchingBoundary(frame) is null))
             {
                 frame.Release();
                 return;
@@ -183,12 +211,23 @@ internal sealed class RenditionPackager : IDisposable
             }
 
             var drivesCuts = isVideo || !_hasVideo;
-            if (drivesCuts && _hasLastDts && IsTimestampJump(frame.Dts))
+            if (frame.Discontinuity && _hasLastDts)
             {
-                StartNewTimeline(frame);
+                StartNewTimeline(frame, jumped: false);
+            }
+            else if (drivesCuts && _hasLastDts && IsTimestampJump(frame.Dts))
+            {
+                StartNewTimeline(frame, jumped: true);
             }
 
-            if (!_segmentOpen)
+            if (!_leads)
+            {
+                if (!Follow(frame, isVideo))
+                {
+                    return;
+                }
+            }
+            else if (!_segmentOpen)
             {
                 OpenSegment(frame);
                 if (drivesCuts)
@@ -213,6 +252,11 @@ internal sealed class RenditionPackager : IDisposable
 
             if (drivesCuts)
             {
+                if (_leads && isVideo)
+                {
+                    _timeline.Advance(frame.Pts);
+                }
+
                 if (_hasLastDts && frame.Dts > _lastDts)
                 {
                     _lastFrameInterval = frame.Dts - _lastDts;
@@ -244,10 +288,90 @@ internal sealed class RenditionPackager : IDisposable
         dts < _lastDts - MediaTime.TicksPerSecond
         || dts > _lastDts + MediaTime.FromSeconds(_options.MaxTargetDurationSeconds + 5);
 
-    /// <summary>Closes the segment of the old timeline; the next one is marked EXT-X-DISCONTINUITY.</summary>
-    private void StartNewTimeline(MediaFrame first)
+    /// <summary>
+    /// A follower cuts where the leader did: at its keyframe matching the leader's next boundary,
+    /// numbered like it. Returns false for a frame before the first boundary it can start at (dropped).
+    /// </summary>
+    private bool Follow(MediaFrame frame, bool isVideo)
     {
-        PackagingLog.TimestampJump(_logger, _stream.Name, _rendition.Name, MediaTime.ToSeconds(_lastDts), MediaTime.ToSeconds(first.Dts));
+        if (!_segmentOpen)
+        {
+            if (!isVideo || !frame.IsKeyFrame || MatchingBoundary(frame) is not { } start)
+            {
+                return false;
+            }
+
+            OpenAtBoundary(frame, start);
+            return true;
+        }
+
+        if (!isVideo || _timeline.LatestAt(frame.Pts, _sequence) is not { } next)
+        {
+            return true;
+        }
+
+        // The leader's cut is due here. At a keyframe as a rule; a frame past the boundary without
+        // one (the transcoder lost it) is cut anyway so no segment outgrows the target duration.
+        var missedKeyFrame = frame.Pts > next.Pts + SegmentTimeline.MatchTolerance;
+        if (frame.IsKeyFrame || (!next.IsKeyFrame && frame.Pts >= next.Pts) || missedKeyFrame)
+        {
+            if (missedKeyFrame && !_misalignmentLogged)
+            {
+                _misalignmentLogged = true;
+                PackagingLog.Misaligned(_logger, _stream.Name, _rendition.Name, next.Sequence, MediaTime.ToSeconds(frame.Pts - next.Pts));
+            }
+
+            CloseSegment(frame.Dts);
+            OpenAtBoundary(frame, next);
+        }
+
+        return true;
+    }
+
+    /// <summary>The leader's boundary a follower's keyframe can open a segment at, if any.</summary>
+    private SegmentBoundary? MatchingBoundary(MediaFrame keyFrame)
+    {
+        var after = _producedSegment ? _sequence - 1 : long.MinValue;
+        return _timeline.LatestAt(keyFrame.Pts, after) is { } boundary && keyFrame.Pts >= boundary.Pts - SegmentTimeline.MatchTolerance && keyFrame.Pts <= boundary.Pts + SegmentTimeline.MatchTolerance
+            ? boundary
+            : null;
+    }
+
+    /// <summary>Opens segment <paramref name="boundary"/>.Sequence; segments skipped since the last one are listed as gaps.</summary>
+    private void OpenAtBoundary(MediaFrame first, SegmentBoundary boundary)
+    {
+        if (_producedSegment)
+        {
+            for (var missing = _sequence; missing < boundary.Sequence; missing++)
+            {
+                AddGap(missing);
+            }
+        }
+
+        _sequence = boundary.Sequence;
+        OpenSegment(first, boundary.ProgramDateTime + MediaTime.ToTimeSpan(first.Pts - boundary.Pts));
+    }
+
+    private void AddGap(long sequence)
+    {
+        if (!_timeline.TryGetSpan(sequence, out var start, out var endPts))
+        {
+            return;
+        }
+
+        var gap = new SegmentInfo(sequence, $"{_stream.StreamId}-{sequence}.ts", "", start.Pts, MediaTime.ToSeconds(endPts - start.Pts), 0, start.ProgramDateTime, false, 0, Gap: true);
+        _discontinuityPending = true; // the media after a gap does not continue the media before it
+        AddToWindow(gap, _time.GetUtcNow());
+    }
+
+    /// <summary>Closes the segment of the old timeline; the next one is marked EXT-X-DISCONTINUITY.</summary>
+    private void StartNewTimeline(MediaFrame first, bool jumped)
+    {
+        if (jumped)
+        {
+            PackagingLog.TimestampJump(_logger, _stream.Name, _rendition.Name, MediaTime.ToSeconds(_lastDts), MediaTime.ToSeconds(first.Dts));
+        }
+
         if (_segmentOpen)
         {
             CloseSegment(_lastDts + _lastFrameInterval);
@@ -260,7 +384,7 @@ internal sealed class RenditionPackager : IDisposable
         _hasLastDts = false;
     }
 
-    private void OpenSegment(MediaFrame first)
+    private void OpenSegment(MediaFrame first, DateTimeOffset? programDateTime = null)
     {
         _segmentFileName = $"{_stream.StreamId}-{_sequence}.ts";
         _segmentPath = Path.Combine(_output.Directory, _segmentFileName);
@@ -272,7 +396,11 @@ internal sealed class RenditionPackager : IDisposable
         _segmentVideoFrames = 0;
         _segmentDiscontinuity = _discontinuityPending;
         _discontinuityPending = false;
-        _segmentProgramDateTime = _anchorWallClock + MediaTime.ToTimeSpan(first.Dts - _anchorDts);
+        _segmentProgramDateTime = programDateTime ?? _anchorWallClock + MediaTime.ToTimeSpan(first.Dts - _anchorDts);
+        if (_leads)
+        {
+            _timeline.AddBoundary(new SegmentBoundary(_sequence, first.Pts, first.IsKeyFrame, _segmentProgramDateTime));
+        }
     }
 
     private void CloseSegment(long endDts)
@@ -292,17 +420,32 @@ internal sealed class RenditionPackager : IDisposable
             _segmentVideoFrames,
             _segmentDiscontinuity);
         _sequence++;
+        _producedSegment = true;
 
-        var firstSegment = _cutPolicy.TargetDuration is null;
-        _cutPolicy.OnSegmentClosed(duration);
-        if (firstSegment)
+        if (TargetDuration is null)
         {
+            _cutPolicy.OnSegmentClosed(duration);
             PackagingLog.TargetDurationFixed(_logger, _stream.Name, _rendition.Name, _cutPolicy.TargetDuration!.Value, duration);
+            if (_leads)
+            {
+                _timeline.SetTargetDuration(_cutPolicy.TargetDuration.Value);
+            }
         }
 
         _output.AddSegment(segment);
-        _window.Add(segment);
         var now = _time.GetUtcNow();
+        AddToWindow(segment, now);
+        Publish(ended: false);
+        _output.DeleteExpired(now, TimeSpan.FromSeconds(_options.SegmentRetentionSeconds));
+        ReportDrops();
+    }
+
+    /// <summary>EXT-X-TARGETDURATION: a follower states its leader's, so every rendition's playlist agrees.</summary>
+    private int? TargetDuration => (_leads ? null : _timeline.TargetDuration) ?? _cutPolicy.TargetDuration;
+
+    private void AddToWindow(SegmentInfo segment, DateTimeOffset now)
+    {
+        _window.Add(segment);
         while (_window.Count > _options.WindowSegments)
         {
             _output.Retire(_window[0], now);
@@ -313,15 +456,11 @@ internal sealed class RenditionPackager : IDisposable
 
             _window.RemoveAt(0);
         }
-
-        Publish(ended: false);
-        _output.DeleteExpired(now, TimeSpan.FromSeconds(_options.SegmentRetentionSeconds));
-        ReportDrops();
     }
 
     private void Publish(bool ended)
     {
-        var playlist = MediaPlaylistWriter.Write(_cutPolicy.TargetDuration!.Value, _window, ended, _discontinuitySequence);
+        var playlist = MediaPlaylistWriter.Write(TargetDuration!.Value, _window, ended, _discontinuitySequence);
         _output.Publish(playlist, MeasureVariant(), ended);
         _variantChanged();
     }
@@ -331,6 +470,11 @@ internal sealed class RenditionPackager : IDisposable
         double peak = 0, bits = 0, seconds = 0, videoFrames = 0;
         foreach (var segment in _window)
         {
+            if (segment.Gap)
+            {
+                continue;
+            }
+
             peak = Math.Max(peak, segment.BitsPerSecond);
             bits += segment.Bytes * 8.0;
             seconds += segment.DurationSeconds;
@@ -365,9 +509,14 @@ internal sealed class RenditionPackager : IDisposable
             CloseSegment(_lastDts + _lastFrameInterval);
         }
 
-        if (_cutPolicy.TargetDuration is not null)
+        if (TargetDuration is not null)
         {
             Publish(ended: true);
+        }
+
+        if (_leads)
+        {
+            _timeline.Complete();
         }
 
         PackagingLog.Ended(_logger, _stream.Name, _rendition.Name, _sequence);

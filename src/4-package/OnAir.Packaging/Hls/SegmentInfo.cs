@@ -1,6 +1,11 @@
 namespace OnAir.Packaging.Hls;
 
-/// <summary>A closed, immutable segment as playlists list it. <paramref name="Discontinuity"/>: its timestamps do not continue the previous segment's.</summary>
+/// <summary>
+/// A closed, immutable segment as playlists list it. <paramref name="Discontinuity"/>: its
+/// timestamps do not continue the previous segment's. <paramref name="Gap"/>: a rendition has no
+/// media for this segment of the stream's timeline (its transcoder was restarting); listed with
+/// EXT-X-GAP so the sequence numbers stay aligned with the other renditions, never downloadable.
+/// </summary>
 public sealed record SegmentInfo(
     long Sequence,
     string FileName,
@@ -11,7 +16,8 @@ public sealed record SegmentInfo(
     DateTimeOffset ProgramDateTime,
     bool StartsWithKeyFrame,
     int VideoFrames,
-    bool Discontinuity = false)
+    bool Discontinuity = false,
+    bool Gap = false)
 {
     public double BitsPerSecond => DurationSeconds > 0 ? Bytes * 8 / DurationSeconds : 0;
 }

@@ -16,6 +16,7 @@ internal sealed class StreamPackager
     private readonly Lock _gate = new();
     private readonly List<RenditionPackager> _packagers = [];
     private readonly List<Task> _runs = [];
+    private readonly SegmentTimeline _timeline = new();
     private CancellationToken _cancellation;
     private bool _running;
 
@@ -101,7 +102,8 @@ internal sealed class StreamPackager
     private RenditionPackager Add(Rendition rendition)
     {
         var output = Output.AddRendition(rendition.Name);
-        var packager = new RenditionPackager(rendition, output, Output, _options, _time, _logger, () => Output.UpdateMaster(_stream.Renditions.Select(r => r.Name), rendition.Name));
+        // The first rendition (source) leads the segment boundaries; renditions added later follow it.
+        var packager = new RenditionPackager(rendition, output, Output, _timeline, leads: _packagers.Count == 0, _options, _time, _logger, () => Output.UpdateMaster(_stream.Renditions.Select(r => r.Name), rendition.Name));
         _packagers.Add(packager);
         return packager;
     }

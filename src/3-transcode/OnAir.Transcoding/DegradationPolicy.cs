@@ -1,0 +1,117 @@
+namespace OnAir.Transcoding;
+
+/// <summary>
+/// What a stream's transcoder gives up to stay real time, one step at a time (issue order):
+/// <list type="number">
+/// <item>every rung switches to a faster x264 preset;</item>
+/// <item>half the frame rate (keyframes kept);</item>
+/// <item>the most expensive rung is dropped, then the next, down to one rung;</item>
+/// <item>input frames are dropped up to the next keyframe whenever the lag is over budget.</item>
+/// </list>
+/// A step is taken when the lag is over budget, the previous step has had time to work, and the
+/// lag is not already shrinking (or is far over). A step is undone after the lag has stayed well
+/// under budget for a while. Pure logic, driven by <see cref="Evaluate"/> once per tick.
+/// </summary>
+public sealed class DegradationPolicy
+{
+    private readonly double _budget;
+    private readonly double _recoverAfter;
+    private readonly double _settle;
+    private double _lastChange = double.NegativeInfinity;
+    private double _lastPressure = double.NegativeInfinity;
+    private double _previousLag = double.NaN;
+
+    /// <param name="rungCount">Rungs the stream starts with (at least one).</param>
+    /// <param name="budgetSeconds">Lag above which the policy degrades.</param>
+    /// <param name="recoverAfterSeconds">Time under a quarter of the budget before a step is undone.</param>
+    public DegradationPolicy(int rungCount, double budgetSeconds, double recoverAfterSeconds)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(rungCount, 1);
+        RungCount = rungCount;
+        _budget = budgetSeconds;
+        _recoverAfter = recoverAfterSeconds;
+        _settle = Math.Max(2 * budgetSeconds, 3);
+    }
+
+    public int RungCount { get; }
+
+    /// <summary>0 = full quality; <see cref="MaxLevel"/> = every step taken.</summary>
+    public int Level { get; private set; }
+
+    public int MaxLevel => 3 + (RungCount - 1);
+
+    public bool FasterPreset => Level >= 1;
+
+    public bool HalfFrameRate => Level >= 2;
+
+    /// <summary>How many of the most expensive rungs are not produced.</summary>
+    public int DroppedRungs => Math.Clamp(Level - 2, 0, RungCount - 1);
+
+    public bool DropsInput => Level == MaxLevel;
+
+    /// <summary>Whether going from <paramref name="from"/> to the current level needs a new ffmpeg (anything but the input-dropping step).</summary>
+    public bool NeedsRestartFrom(int from) => Math.Min(from, MaxLevel - 1) != Math.Min(Level, MaxLevel - 1);
+
+    /// <summary>Describes a level for logs, e.g. "faster preset, half frame rate, 1 rung dropped".</summary>
+    public string Describe()
+    {
+        if (Level == 0)
+        {
+            return "full quality";
+        }
+
+        var steps = new List<string> { "faster preset" };
+        if (HalfFrameRate)
+        {
+            steps.Add("half frame rate");
+        }
+
+        if (DroppedRungs > 0)
+        {
+            steps.Add(DroppedRungs == 1 ? "1 rung dropped" : $"{DroppedRungs} rungs dropped");
+        }
+
+        if (DropsInput)
+        {
+            steps.Add("input dropped to the next keyframe when behind");
+        }
+
+        return string.Join(", ", steps);
+    }
+
+    /// <summary>A new ffmpeg started (a restart after a failure): it gets the settle time before its lag is judged.</summary>
+    public void Hold(double now)
+    {
+        _lastChange = Math.Max(_lastChange, now);
+        _previousLag = double.NaN;
+    }
+
+    /// <summary>One tick: returns +1 when a step was taken, -1 when one was undone, else 0.</summary>
+    /// <param name="now">Monotonic time, seconds.</param>
+    /// <param name="lagSeconds">How far the renditions are behind the source.</param>
+    public int Evaluate(double now, double lagSeconds)
+    {
+        var shrinking = !double.IsNaN(_previousLag) && lagSeconds < _previousLag - 0.1;
+        _previousLag = lagSeconds;
+        if (lagSeconds >= _budget / 4)
+        {
+            _lastPressure = now;
+        }
+
+        if (lagSeconds > _budget && Level < MaxLevel && now - _lastChange >= _settle && (!shrinking || lagSeconds > 4 * _budget))
+        {
+            Level++;
+            _lastChange = now;
+            return 1;
+        }
+
+        if (Level > 0 && now - Math.Max(_lastChange, _lastPressure) >= _recoverAfter)
+        {
+            Level--;
+            _lastChange = now;
+            return -1;
+        }
+
+        return 0;
+    }
+}

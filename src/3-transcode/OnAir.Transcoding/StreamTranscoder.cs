@@ -1,0 +1,413 @@
+using Microsoft.Extensions.Logging;
+using OnAir.Media;
+using OnAir.Media.Avc;
+using OnAir.Streams;
+using OnAir.Transcoding.Ffmpeg;
+
+namespace OnAir.Transcoding;
+
+/// <summary>
+/// Supervises the transcoding of one stream: feeds the source's frames to one ffmpeg
+/// (<see cref="FfmpegRun"/>) and writes what comes back into the stream as rendition tracks
+/// (<see cref="RungRouter"/>); restarts ffmpeg when it crashes or hangs, falls back to
+/// passthrough when it keeps failing, and applies the <see cref="DegradationPolicy"/> when the
+/// renditions fall behind the source. The source rendition itself is never touched.
+/// </summary>
+/// <remarks>
+/// Threads: the feed loop owns the current run and every start, switch and restart; the run's
+/// output loop routes frames; a one-second monitor measures lag and speed, detects hangs and
+/// decides degradation steps, which the feed loop applies at the next source keyframe.
+/// </remarks>
+public sealed class StreamTranscoder
+{
+    private static readonly TimeSpan s_tick = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan s_drainTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_speedWindow = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan s_videoProbeLimit = TimeSpan.FromSeconds(10);
+
+    private readonly LiveStream _stream;
+    private readonly TranscoderSettings _settings;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Subscription _source;
+    private readonly RungRouter _router;
+    private readonly Queue<long> _restarts = new();
+    private readonly Queue<(double At, double OutputSeconds)> _speedSamples = new();
+
+    private IReadOnlyList<RenditionOptions> _rungs = [];
+    private DegradationPolicy? _policy;
+    private FfmpegRun? _run;
+    private FfmpegRun? _measuredRun;
+    private FfmpegRun? _judgedRun;
+    private bool _hasAudio;
+    private int _appliedLevel;
+    private volatile int _desiredLevel;
+    private volatile bool _skipToKeyFrame;
+    private volatile bool _killedAsHung;
+    private bool _restartPending;
+    private long _restartAt;
+    private long _droppedByPolicy;
+    private double _arrivalOffset = double.PositiveInfinity;
+
+    /// <summary>Subscribes to the source at once (the caller is the stream's start event), so the first keyframe is not missed.</summary>
+    public StreamTranscoder(LiveStream stream, TranscoderSettings settings, TimeProvider time, ILogger logger)
+    {
+        _stream = stream;
+        _settings = settings;
+        _time = time;
+        _logger = logger;
+        Status = new TranscoderStatus(stream.Name, stream.Id);
+        _router = new RungRouter(stream, settings.Options.DroppedRungGraceSeconds, time, logger);
+        _source = stream.Source.Feed.Subscribe("transcoder");
+    }
+
+    public TranscoderStatus Status { get; }
+
+    /// <summary>Runs until the source ends (or the transcoder falls back to passthrough).</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var subscription = _source;
+        using var monitorStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task? monitor = null;
+        try
+        {
+            var start = await ProbeSourceAsync(cancellationToken).ConfigureAwait(false);
+            if (start is null)
+            {
+                return;
+            }
+
+            monitor = MonitorAsync(monitorStop.Token);
+            foreach (var frame in start)
+            {
+                await FeedAsync(frame, cancellationToken).ConfigureAwait(false);
+            }
+
+            while (Status.State != TranscoderState.FellBack && await subscription.ReadAsync(cancellationToken).ConfigureAwait(false) is { } frame)
+            {
+                await FeedAsync(frame, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            TranscodeLog.Failed(_logger, ex, _stream.Name);
+            Status.State = TranscoderState.FellBack;
+        }
+        finally
+        {
+            await monitorStop.CancelAsync().ConfigureAwait(false);
+            if (monitor is not null)
+            {
+                await monitor.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            if (_run is { } run)
+            {
+                await run.FinishAsync(s_drainTimeout).ConfigureAwait(false);
+                await run.DisposeAsync().ConfigureAwait(false);
+            }
+
+            _router.EndAll();
+            if (Status.State is TranscoderState.Running or TranscoderState.Restarting or TranscoderState.Starting)
+            {
+                Status.State = TranscoderState.Ended;
+            }
+
+            TranscodeLog.Ended(_logger, _stream.Name, Status.Restarts, Status.DroppedInputFrames);
+        }
+    }
+
+    /// <summary>
+    /// Waits for the first video keyframe (its SPS gives the height, hence the rungs) and for the
+    /// audio that follows it, if any. Returns the frames to feed first, or null when there is
+    /// nothing to transcode.
+    /// </summary>
+    private async Task<List<MediaFrame>?> ProbeSourceAsync(CancellationToken cancellationToken)
+    {
+        var frames = new List<MediaFrame>();
+        var started = _time.GetTimestamp();
+        while (await _source.ReadAsync(cancellationToken).ConfigureAwait(false) is { } frame)
+        {
+            NoteArrival(frame);
+            if (frames.Count == 0)
+            {
+                if (frame.Kind != TrackKind.Video || !frame.IsKeyFrame)
+                {
+                    frame.Release();
+                    if (_time.GetElapsedTime(started) > s_videoProbeLimit)
+                    {
+                        break;
+                    }
+
+                    continue;
+                }
+            }
+
+            frames.Add(frame);
+            var audioSeen = frame.Kind == TrackKind.Audio;
+            if (audioSeen || frame.Dts - frames[0].Dts >= MediaTime.TicksPerSecond || frames.Count > 256)
+            {
+                _hasAudio = audioSeen || _stream.Source.Feed.LastAudioConfig is not null;
+                var height = (frames[0].Config as AvcConfig)?.Height ?? 0;
+                _rungs = LadderCommand.RungsFor(_settings.Ladder, height);
+                if (_rungs.Count > 0)
+                {
+                    _policy = new DegradationPolicy(_rungs.Count, _settings.LagBudgetSeconds, _settings.Options.RecoverAfterSeconds);
+                    return frames;
+                }
+
+                TranscodeLog.NoRungs(_logger, _stream.Name, height, _settings.LadderName);
+                break;
+            }
+        }
+
+        frames.ForEach(f => f.Release());
+        Status.State = TranscoderState.NoRungs;
+        return null;
+    }
+
+    private async ValueTask FeedAsync(MediaFrame frame, CancellationToken cancellationToken)
+    {
+        try
+        {
+            NoteArrival(frame);
+            var isKeyFrame = frame.Kind == TrackKind.Video && frame.IsKeyFrame;
+            if (_run is { HasExited: true } exited)
+            {
+                await OnRunFailedAsync(exited).ConfigureAwait(false);
+            }
+
+            if (_run is null)
+            {
+                if (Status.State == TranscoderState.FellBack || !isKeyFrame || _time.GetTimestamp() < _restartAt)
+                {
+                    Drop();
+                    return;
+                }
+
+                StartRun();
+            }
+            else if (isKeyFrame)
+            {
+                await ApplyDesiredLevelAsync().ConfigureAwait(false);
+                _skipToKeyFrame = false;
+            }
+            else if (_skipToKeyFrame)
+            {
+                Drop();
+                return;
+            }
+
+            if (!await _run!.WriteAsync(frame, cancellationToken).ConfigureAwait(false))
+            {
+                await OnRunFailedAsync(_run).ConfigureAwait(false);
+                Drop();
+            }
+        }
+        finally
+        {
+            frame.Release();
+        }
+    }
+
+    private void Drop() => Interlocked.Increment(ref _droppedByPolicy);
+
+    /// <summary>A new ffmpeg for the current level, fed from this keyframe on.</summary>
+    private void StartRun()
+    {
+        var level = _desiredLevel;
+        var rungs = ActiveRungs(level);
+        var quality = new TranscodeQuality(level >= 1 ? _settings.Options.DegradedPreset : null, level >= 2);
+        var routing = _router.BeginRun(rungs, _hasAudio, discontinuity: _restartPending);
+        var arguments = LadderCommand.Arguments(rungs, _settings.Ladder.AudioBitrateKbps, _hasAudio, quality);
+        _run = FfmpegRun.Start(_settings.Options.FfmpegPath, arguments, _hasAudio, routing.Route, _time);
+        _appliedLevel = level;
+        _restartPending = false;
+        _killedAsHung = false;
+        Status.Level = level;
+        Status.Rungs = rungs.Select(r => r.Name).ToList();
+        Status.State = TranscoderState.Running;
+        TranscodeLog.Started(_logger, _stream.Name, _router.SourceHeight, string.Join(", ", Status.Rungs), _settings.LadderName, _run.Pid);
+    }
+
+    /// <summary>At a source keyframe: a degradation step that changes ffmpeg's command swaps the run here, so the new one starts with an IDR and no frame is lost.</summary>
+    private async Task ApplyDesiredLevelAsync()
+    {
+        var desired = _desiredLevel;
+        if (desired == _appliedLevel)
+        {
+            return;
+        }
+
+        if (Math.Min(desired, _policy!.MaxLevel - 1) == Math.Min(_appliedLevel, _policy.MaxLevel - 1))
+        {
+            _appliedLevel = desired; // only the input-dropping step changed: same ffmpeg
+            Status.Level = desired;
+            return;
+        }
+
+        var previous = _run!;
+        _run = null;
+        await previous.FinishAsync(s_drainTimeout).ConfigureAwait(false);
+        await previous.DisposeAsync().ConfigureAwait(false);
+        _router.Retain(ActiveRungs(desired));
+        StartRun();
+    }
+
+    private async Task OnRunFailedAsync(FfmpegRun run)
+    {
+        _run = null;
+        try
+        {
+            await run.Completion.WaitAsync(s_drainTimeout, _time).ConfigureAwait(false); // for the exit code
+        }
+        catch (TimeoutException)
+        {
+        }
+
+        var failure = _killedAsHung ? $"hung (no output for {_settings.Options.StallTimeoutSeconds} s) and was killed" : run.ExitCode switch
+        {
+            null => "stopped reading its input",
+            > 128 and var code => $"was killed by signal {code - 128}",
+            var code => $"exited with code {code}",
+        };
+        await run.DisposeAsync().ConfigureAwait(false);
+        var now = _time.GetTimestamp();
+        var window = _settings.Options.RestartWindowSeconds;
+        _restarts.Enqueue(now);
+        while (_time.GetElapsedTime(_restarts.Peek(), now).TotalSeconds > window)
+        {
+            _restarts.Dequeue();
+        }
+
+        if (_restarts.Count > _settings.Options.MaxRestarts)
+        {
+            TranscodeLog.FellBack(_logger, _stream.Name, _restarts.Count, window, failure, run.StderrTail);
+            Status.State = TranscoderState.FellBack;
+            Status.Rungs = [];
+            _router.EndAll();
+            return;
+        }
+
+        Status.AddRestart();
+        Status.State = TranscoderState.Restarting;
+        var delay = _settings.Options.RestartDelaySeconds;
+        TranscodeLog.Crashed(_logger, _stream.Name, run.Pid, failure, _restarts.Count, _settings.Options.MaxRestarts, window, delay, run.StderrTail);
+        _restartAt = now + (long)(delay * _time.TimestampFrequency);
+        _restartPending = true;
+    }
+
+    /// <summary>The rungs produced at <paramref name="level"/>: all but the most expensive ones the policy dropped, in ladder order.</summary>
+    private List<RenditionOptions> ActiveRungs(int level)
+    {
+        var dropped = Math.Clamp(level - 2, 0, _rungs.Count - 1);
+        var expensive = _rungs.OrderByDescending(r => (long)r.Height * r.VideoBitrateKbps).Take(dropped).ToHashSet();
+        return _rungs.Where(r => !expensive.Contains(r)).ToList();
+    }
+
+    /// <summary>The source's arrival clock: the smallest (read time - PTS) seen maps any PTS to when it arrived.</summary>
+    private void NoteArrival(MediaFrame frame)
+    {
+        if (frame.Kind == TrackKind.Video)
+        {
+            var offset = Seconds(_time.GetTimestamp()) - MediaTime.ToSeconds(frame.Pts);
+            if (offset < _arrivalOffset)
+            {
+                Volatile.Write(ref _arrivalOffset, offset);
+            }
+        }
+    }
+
+    private double Seconds(long timestamp) => timestamp / (double)_time.TimestampFrequency;
+
+    private async Task MonitorAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(s_tick, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                Tick();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void Tick()
+    {
+        var run = Volatile.Read(ref _run);
+        var now = Seconds(_time.GetTimestamp());
+        Status.QueuedFrames = _source.QueuedFrames;
+        Status.DroppedInputFrames = _source.DroppedFrames + Interlocked.Read(ref _droppedByPolicy);
+        if (run != _measuredRun)
+        {
+            _measuredRun = run; // speed is measured per run: a new one starts from its own first frame
+            _speedSamples.Clear();
+        }
+
+        if (run is null || run.HasExited)
+        {
+            return;
+        }
+
+        if (run != _judgedRun)
+        {
+            _judgedRun = run;
+            _policy!.Hold(now); // a new ffmpeg gets time to start up before its lag counts
+        }
+
+        // Until the run's first output the last output is the previous run's: not this one's lag.
+        if (_router.OutputPts is not { } outputPts || run.LastOutputAt == run.StartedAt)
+        {
+            return;
+        }
+
+        var outputSeconds = MediaTime.ToSeconds(outputPts);
+        var lag = Math.Max(0, now - (outputSeconds + Volatile.Read(ref _arrivalOffset)));
+        Status.LagSeconds = lag;
+        Status.Speed = MeasureSpeed(now, outputSeconds);
+
+        var stall = _settings.Options.StallTimeoutSeconds;
+        if (Seconds(run.LastInputAt) - Seconds(run.LastOutputAt) > stall)
+        {
+            _killedAsHung = true;
+            run.Kill(); // the feed loop sees it exit and restarts it
+            return;
+        }
+
+        var policy = _policy!;
+        var change = policy.Evaluate(now, lag);
+        if (change > 0)
+        {
+            TranscodeLog.Degraded(_logger, _stream.Name, lag, _settings.LagBudgetSeconds, Status.Speed, policy.Level, policy.Describe());
+        }
+        else if (change < 0)
+        {
+            TranscodeLog.Recovered(_logger, _stream.Name, lag, Status.Speed, policy.Level, policy.Describe());
+        }
+
+        _desiredLevel = policy.Level;
+        if (policy.DropsInput && lag > _settings.LagBudgetSeconds && !_skipToKeyFrame)
+        {
+            _skipToKeyFrame = true;
+            TranscodeLog.SkippedInput(_logger, _stream.Name, lag);
+        }
+    }
+
+    private double MeasureSpeed(double now, double outputSeconds)
+    {
+        _speedSamples.Enqueue((now, outputSeconds));
+        while (now - _speedSamples.Peek().At > s_speedWindow.TotalSeconds)
+        {
+            _speedSamples.Dequeue();
+        }
+
+        var (firstAt, firstOutput) = _speedSamples.Peek();
+        return now - firstAt > 0 ? Math.Max(0, outputSeconds - firstOutput) / (now - firstAt) : Status.Speed;
+    }
+}

@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using OnAir.EndToEnd.Tests.Support;
+using OnAir.Testing;
+using Xunit;
+
+namespace OnAir.EndToEnd.Tests;
+
+/// <summary>The live ABR transcoder with the real ffmpeg: ladders, alignment across renditions, and recovery from a crashed encoder.</summary>
+public partial class TranscodingTests
+{
+    /// <summary>One frame at 30 fps in 90 kHz ticks, plus a tick of rounding: "±1 frame" in the issue's alignment rule.</summary>
+    private const long OneFrame = 3001;
+
+    [Fact]
+    public async Task A_480p_source_gets_source_and_360p_only_and_every_segment_N_starts_at_the_same_PTS_with_an_IDR()
+    {
+        await using var server = await OnAirServer.StartAsync();
+        await using var publisher = Publisher.Ffmpeg(server.RtmpUrl("demo"), seconds: 25, width: 854, height: 480, gopSeconds: 1);
+
+        var master = await WaitForMasterAsync(server, "demo", variants: 2);
+        var recorder = new LadderRecorder(server.Http, r => server.PlaylistUri("demo", r));
+        await recorder.RecordAsync(["source", "360p"], TimeSpan.FromSeconds(45));
+        Assert.Equal(0, await publisher.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+
+        // Never upscaled: the 480p source gets the 360p rung only.
+        Assert.Equal(["source/playlist.m3u8", "360p/playlist.m3u8"], master.Select(v => v.Uri));
+        Assert.Equal("854x480", master[0].Attributes["RESOLUTION"]);
+        Assert.Equal("640x360", master[1].Attributes["RESOLUTION"]);
+        Assert.Matches("^avc1\\.[0-9a-f]{6},mp4a\\.40\\.2$", master[1].Attributes["CODECS"]);
+        Assert.Equal(30.0, double.Parse(master[1].Attributes["FRAME-RATE"], CultureInfo.InvariantCulture), 1);
+        var bandwidth = long.Parse(master[1].Attributes["BANDWIDTH"], CultureInfo.InvariantCulture);
+        Assert.InRange(bandwidth, 300_000, 2_000_000); // the rung's 800k target (video), plus audio and TS overhead
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await server.Http.GetAsync(server.PlaylistUri("demo", "480p"))).StatusCode);
+
+        var probe = JsonDocument.Parse(await ExternalTool.FfprobeJsonAsync(new Uri(server.PlaylistUri("demo", "360p"), recorder.Latest["360p"].Segments[0].Uri).ToString(), "-show_streams"));
+        var video = probe.RootElement.GetProperty("streams").EnumerateArray().Single(s => s.GetProperty("codec_type").GetString() == "video");
+        Assert.Equal((640, 360), (video.GetProperty("width").GetInt32(), video.GetProperty("height").GetInt32()));
+
+        AssertAligned(recorder, "360p", minimumSegments: 10); // 20 s of 2 s segments
+        Assert.True(recorder.Latest["360p"].Ended && recorder.Latest["source"].Ended, "both playlists end with ENDLIST");
+    }
+
+    [Fact]
+    public async Task A_1080p_source_gets_the_whole_default_ladder_at_the_right_resolutions()
+    {
+        await using var server = await OnAirServer.StartAsync();
+        await using var publisher = Publisher.Ffmpeg(server.RtmpUrl("big"), seconds: 12, width: 1920, height: 1080, gopSeconds: 1);
+
+        var master = await WaitForMasterAsync(server, "big", variants: 4);
+        Assert.Equal(["source", "720p", "480p", "360p"], master.Select(v => v.Uri.Split('/')[0]));
+        string[] resolutions = ["1920x1080", "1280x720", "854x480", "640x360"];
+        Assert.Equal(resolutions, master.Select(v => v.Attributes["RESOLUTION"]));
+        for (var i = 0; i < master.Count; i++)
+        {
+            var rendition = master[i].Uri.Split('/')[0];
+            var playlist = await HlsPoller.WaitForAsync(server.Http, server.PlaylistUri("big", rendition), p => p.Segments.Count > 0, TimeSpan.FromSeconds(15), $"a {rendition} segment");
+            var probe = JsonDocument.Parse(await ExternalTool.FfprobeJsonAsync(new Uri(server.PlaylistUri("big", rendition), playlist.Segments[0].Uri).ToString(), "-show_streams"));
+            var video = probe.RootElement.GetProperty("streams").EnumerateArray().Single(s => s.GetProperty("codec_type").GetString() == "video");
+            Assert.Equal(resolutions[i], $"{video.GetProperty("width").GetInt32()}x{video.GetProperty("height").GetInt32()}");
+        }
+    }
+
+    [Fact]
+    public async Task A_killed_ffmpeg_is_restarted_and_its_renditions_resume_within_two_segments_while_source_never_pauses()
+    {
+        await using var server = await OnAirServer.StartAsync();
+        await using var publisher = Publisher.Ffmpeg(server.RtmpUrl("crash"), seconds: 30, width: 854, height: 480, gopSeconds: 1);
+        await WaitForMasterAsync(server, "crash", variants: 2);
+        var recorder = new LadderRecorder(server.Http, r => server.PlaylistUri("crash", r));
+        await recorder.RecordAsync(["source", "360p"], TimeSpan.FromSeconds(20), r => r.Segments.TryGetValue("360p", out var s) && s.Count >= 3);
+
+        var pid = FfmpegPid(server.Logs.Lines.Single(l => l.Contains("[3000]", StringComparison.Ordinal)));
+        var sourceAtKill = recorder.Latest["source"].LastSequence;
+        using (var ffmpeg = Process.GetProcessById(pid))
+        {
+            ffmpeg.Kill(); // the transcoder's child, started by this test's server
+        }
+
+        await recorder.RecordAsync(["source", "360p"], TimeSpan.FromSeconds(40));
+
+        // The supervisor said why it restarted, and the renditions came back with a discontinuity.
+        Assert.Contains(server.Logs.Lines, l => l.Contains("[3002]", StringComparison.Ordinal) && l.Contains($"pid {pid}", StringComparison.Ordinal));
+        var rung = recorder.Segments["360p"];
+        var resumed = rung.Values.First(s => s.Sequence > sourceAtKill && s.Listed.Discontinuity && !s.Listed.Gap);
+        Assert.InRange(resumed.Sequence, sourceAtKill + 1, sourceAtKill + 3); // the segment in progress at the kill, then at most two more
+        Assert.True(resumed.StartsWithKeyFrame);
+        var transcoderLog = server.Logs.Lines.Where(l => l.Contains("[30", StringComparison.Ordinal)).ToList();
+        Assert.True(transcoderLog.Count(l => l.Contains("[3000]", StringComparison.Ordinal)) == 2, "one restart, not a loop:\n" + string.Join('\n', transcoderLog));
+
+        // source kept its pace: a new segment at least every target duration (plus reload and jitter margin).
+        var source = recorder.Segments["source"].Values.Where(s => s.Sequence > sourceAtKill).ToList();
+        Assert.True(source.Count >= 8, $"{source.Count} source segments after the kill");
+        for (var i = 1; i < source.Count - 1; i++)
+        {
+            Assert.True(source[i].FirstSeen - source[i - 1].FirstSeen < TimeSpan.FromSeconds(3.5), $"source segment {source[i].Sequence} listed {source[i].FirstSeen - source[i - 1].FirstSeen} after the one before");
+        }
+
+        AssertAligned(recorder, "360p", minimumSegments: 8);
+    }
+
+    /// <summary>Every non-gap segment N of <paramref name="rendition"/> starts with an IDR at the PTS of source's segment N (±1 frame).</summary>
+    private static void AssertAligned(LadderRecorder recorder, string rendition, int minimumSegments)
+    {
+        var source = recorder.Segments["source"];
+        var compared = 0;
+        foreach (var (sequence, segment) in recorder.Segments[rendition])
+        {
+            if (segment.Listed.Gap || !source.TryGetValue(sequence, out var reference))
+            {
+                continue;
+            }
+
+            Assert.Equal(reference.Listed.Uri, segment.Listed.Uri); // same numbering, same names
+            Assert.True(segment.StartsWithKeyFrame, $"{rendition} segment {sequence} starts with an IDR");
+            Assert.True(reference.StartsWithKeyFrame, $"source segment {sequence} starts with an IDR");
+            Assert.InRange(segment.FirstVideoPts!.Value, reference.FirstVideoPts!.Value - OneFrame, reference.FirstVideoPts.Value + OneFrame);
+            compared++;
+        }
+
+        Assert.True(compared >= minimumSegments, $"{compared} {rendition} segments compared with source, expected at least {minimumSegments}");
+    }
+
+    private static async Task<List<(Dictionary<string, string> Attributes, string Uri)>> WaitForMasterAsync(OnAirServer server, string name, int variants)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            using var response = await server.Http.GetAsync(server.MasterUri(name));
+            if (response.IsSuccessStatusCode)
+            {
+                var parsed = ParseMaster(await response.Content.ReadAsStringAsync());
+                if (parsed.Count >= variants)
+                {
+                    return parsed;
+                }
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"master playlist of {name} did not list {variants} variants within 30 s");
+            await Task.Delay(HlsPoller.ReloadInterval);
+        }
+    }
+
+    private static List<(Dictionary<string, string> Attributes, string Uri)> ParseMaster(string text)
+    {
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var variants = new List<(Dictionary<string, string>, string)>();
+        for (var i = 0; i < lines.Length - 1; i++)
+        {
+            if (lines[i].StartsWith("#EXT-X-STREAM-INF:", StringComparison.Ordinal))
+            {
+                var attributes = AttributePattern().Matches(lines[i]["#EXT-X-STREAM-INF:".Length..])
+                    .ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value.Trim('"'), StringComparer.Ordinal);
+                variants.Add((attributes, lines[i + 1]));
+            }
+        }
+
+        return variants;
+    }
+
+    private static int FfmpegPid(string logLine) => int.Parse(PidPattern().Match(logLine).Groups[1].Value, CultureInfo.InvariantCulture);
+
+    [GeneratedRegex("([A-Z-]+)=(\"[^\"]*\"|[^,]*)")]
+    private static partial Regex AttributePattern();
+
+    [GeneratedRegex(@"ffmpeg pid (\d+)")]
+    private static partial Regex PidPattern();
+}
