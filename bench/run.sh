@@ -33,51 +33,11 @@ NGINX_RTMP_MODULE=/usr/lib/nginx/modules/ngx_rtmp_module.so
 CLK_TCK=$(getconf CLK_TCK)
 STARTED=$(date +%s)
 
-log() { echo "bench: $*" >&2; }
-die() { echo "bench: error: $*" >&2; exit 1; }
-
 # ---------------------------------------------------------------------------- processes
-# Every process this script starts is recorded here and ended by PID on exit.
-STARTED_PIDS=()
-WORK=
-
-alive() { kill -0 "$1" 2>/dev/null; }
-
-# stop_pids PID...: SIGTERM, up to 10 s grace, then SIGKILL.
-stop_pids() {
-  local pid waited=0 left
-  for pid in "$@"; do alive "$pid" && kill -TERM "$pid" 2>/dev/null || true; done
-  while [ $waited -lt 100 ]; do
-    left=0
-    for pid in "$@"; do alive "$pid" && left=1; done
-    [ $left -eq 0 ] && break
-    sleep 0.1
-    waited=$((waited + 1))
-  done
-  for pid in "$@"; do
-    if alive "$pid"; then
-      log "PID $pid did not stop within 10 s of SIGTERM, killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  done
-  for pid in "$@"; do wait "$pid" 2>/dev/null || true; done
-}
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  local pids=() pid
-  for pid in "${STARTED_PIDS[@]}"; do alive "$pid" && pids+=("$pid"); done
-  if [ ${#pids[@]} -gt 0 ]; then
-    log "stopping ${#pids[@]} leftover process(es): ${pids[*]}"
-    stop_pids "${pids[@]}"
-  fi
-  if [ -n "$WORK" ] && [ -d "$WORK" ]; then rm -rf "$WORK"; fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+# log, die, alive, stop_pids. Every process this script starts is recorded in STARTED_PIDS and
+# ended by PID on exit, children first; WORK (a temp dir) is removed then. See bench/lib.sh.
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 

@@ -30,61 +30,17 @@ GOAL_RATIO=0.6
 GOAL_SPEED=1.2
 STARTED=$(date +%s)
 
-log() { echo "bench: $*" >&2; }
-die() { echo "bench: error: $*" >&2; exit 1; }
+# log, die, alive, stop_pids. Every process this script starts is recorded in STARTED_PIDS and
+# ended by PID on exit, with the children of those (the ffmpeg that /usr/bin/time runs) first;
+# WORK (a temp dir) is removed then. See bench/lib.sh.
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
 
 [[ $SECONDS_IN =~ ^[1-9][0-9]*$ ]] || die "BENCH_TRANSCODE_SECONDS must be a positive whole number of seconds"
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || die "BENCH_TRANSCODE_RUNS must be a positive whole number"
 [[ $QUIET_WAIT =~ ^[0-9]+$ ]] || die "BENCH_QUIET_WAIT_SECONDS must be a whole number of seconds"
 
-# ---------------------------------------------------------------------------- processes
-# Every process this script starts is recorded here and ended by PID on exit, with the children
-# of those (the ffmpeg that /usr/bin/time runs).
-STARTED_PIDS=()
-WORK=
-
-alive() { kill -0 "$1" 2>/dev/null; }
-
-# stop_pids PID...: SIGTERM, up to 10 s grace, then SIGKILL.
-stop_pids() {
-  local pid waited=0 left
-  for pid in "$@"; do alive "$pid" && kill -TERM "$pid" 2>/dev/null || true; done
-  while [ $waited -lt 100 ]; do
-    left=0
-    for pid in "$@"; do alive "$pid" && left=1; done
-    [ $left -eq 0 ] && break
-    sleep 0.1
-    waited=$((waited + 1))
-  done
-  for pid in "$@"; do
-    if alive "$pid"; then
-      log "PID $pid did not stop within 10 s of SIGTERM, killing it"
-      kill -KILL "$pid" 2>/dev/null || true
-    fi
-  done
-  for pid in "$@"; do wait "$pid" 2>/dev/null || true; done
-}
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  local pids=() pid child
-  for pid in "${STARTED_PIDS[@]}"; do
-    alive "$pid" || continue
-    for child in $(pgrep -P "$pid" 2>/dev/null || true); do pids+=("$child"); done # children first
-    pids+=("$pid")
-  done
-  if [ ${#pids[@]} -gt 0 ]; then
-    log "stopping ${#pids[@]} leftover process(es): ${pids[*]}"
-    stop_pids "${pids[@]}"
-  fi
-  if [ -n "$WORK" ] && [ -d "$WORK" ]; then rm -rf "$WORK"; fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
+# ---------------------------------------------------------------------------- machine
 loadavg() { cut -d' ' -f1 /proc/loadavg; }
 
 # busy_ticks: CPU ticks the whole machine spent not idle (user nice system irq softirq steal).

@@ -1,4 +1,5 @@
 using System.Collections;
+using OnAir.EndToEnd.Tests.Support;
 using OnAir.Server;
 using OnAir.Server.Configuration;
 using Xunit;
@@ -105,12 +106,5 @@ public class ConfigurationTests
         using var dir = new TempDir();
         var error = Assert.Throws<ConfigurationError>(() => OptionsLoader.Load([], new Hashtable { ["ONAIR_HLS__TARGET_DURATION_SECONDS"] = "soon" }, dir.Path));
         Assert.Contains("hls.targetDurationSeconds: 'soon' is not a number", error.Message);
-    }
-
-    private sealed class TempDir : IDisposable
-    {
-        public string Path { get; } = Directory.CreateTempSubdirectory("onair-config-").FullName;
-
-        public void Dispose() => Directory.Delete(Path, recursive: true);
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using OnAir.EndToEnd.Tests.Support;
 using OnAir.Testing;
+using OnAir.Transcoding;
 using Xunit;
 
 namespace OnAir.EndToEnd.Tests;
@@ -100,6 +101,55 @@ public partial class TranscodingTests
 
         AssertAligned(recorder, "360p", minimumSegments: 8);
     }
+
+    [Fact]
+    public async Task A_ladder_too_expensive_for_the_machine_degrades_and_every_listed_rendition_keeps_real_time_pace()
+    {
+        // Four near-1080p rungs at x264 "medium": several times slower than real time on any 2-core machine.
+        var clip = await TestClip.GetAsync(1920, 1080, seconds: 6);
+        string[] rungs = ["r1078", "r1076", "r1074", "r1072"];
+        await using var server = await OnAirServer.StartAsync(o =>
+        {
+            o.Ladder = "heavy";
+            o.Ladders["heavy"] = new LadderOptions
+            {
+                Renditions = [.. rungs.Select(name => new RenditionOptions { Name = name, Height = int.Parse(name[1..], CultureInfo.InvariantCulture), VideoBitrateKbps = 3000, MaxRateKbps = 3300, Preset = "medium" })],
+            };
+            o.Transcode.RecoverAfterSeconds = 600; // this test judges the way down only
+        });
+        await using var publisher = Publisher.FfmpegLoop(server.RtmpUrl("heavy"), clip, seconds: 50);
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!server.Logs.Contains("[3004]"))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the degradation policy did not engage within 30 s:\n" + string.Join('\n', server.Logs.Lines.Where(l => l.Contains("[30", StringComparison.Ordinal))));
+            await Task.Delay(HlsPoller.ReloadInterval);
+        }
+
+        var recorder = new LadderRecorder(server.Http, r => server.PlaylistUri("heavy", r));
+        var recordingStarted = DateTime.UtcNow;
+        await recorder.RecordAsync(["source", .. rungs], TimeSpan.FromSeconds(30));
+        var judgedFrom = recordingStarted + TimeSpan.FromSeconds(14); // settled by then: judge the last 16 s
+
+        var listed = (await WaitForMasterAsync(server, "heavy", variants: 2)).Select(v => v.Uri.Split('/')[0]).ToList();
+        var transcoderLog = string.Join('\n', server.Logs.Lines.Where(l => l.Contains("[30", StringComparison.Ordinal)));
+        var source = recorder.Latest["source"];
+        foreach (var rendition in listed.Skip(1))
+        {
+            var recent = recorder.Segments[rendition].Values.Count(s => s.FirstSeen >= judgedFrom && !s.Listed.Gap);
+            Assert.True(recent >= 5, $"{rendition}: {recent} segments in the last 16 s, real time is 8\n{transcoderLog}");
+            var behind = source.LastSequence - recorder.Latest[rendition].LastSequence;
+            Assert.True(behind <= 2, $"{rendition} is {behind} segments behind source\n{transcoderLog}");
+        }
+
+        // The figures behind it, as exported: degraded, and the lag back within bounds.
+        var metrics = await server.Http.GetStringAsync("metrics");
+        Assert.True(MetricValue(metrics, "onair_transcode_degradation_level") >= 1, metrics);
+        Assert.InRange(MetricValue(metrics, "onair_transcode_lag_seconds"), 0, 3 * 2.0);
+    }
+
+    private static double MetricValue(string metrics, string name) =>
+        double.Parse(metrics.Split('\n').Single(l => l.StartsWith(name + "{", StringComparison.Ordinal)).Split(' ')[^1], CultureInfo.InvariantCulture);
 
     /// <summary>Every non-gap segment N of <paramref name="rendition"/> starts with an IDR at the PTS of source's segment N (±1 frame).</summary>
     private static void AssertAligned(LadderRecorder recorder, string rendition, int minimumSegments)

@@ -47,7 +47,6 @@ public class LadderCommandTests
         {
             var sourceVideo = source.Where(f => f.Kind == TrackKind.Video).ToList();
             var sourceKeys = sourceVideo.Where(f => f.IsKeyFrame).Select(f => f.Pts).ToList();
-            var frameTicks = MediaTime.TicksPerSecond / 30;
             List<long>? firstRungKeys = null;
             for (var i = 0; i < rungs.Count; i++)
             {
@@ -57,13 +56,7 @@ public class LadderCommandTests
                 Assert.Equal(rungs[i].Height * 4 / 3, config.Width); // the source's 4:3, width even
                 Assert.Equal(sourceVideo.Count, video.Count); // no frame dropped or duplicated
 
-                var keys = video.Where(f => f.IsKeyFrame).Select(f => f.Pts).ToList();
-                Assert.Equal(sourceKeys.Count, keys.Count);
-                for (var k = 0; k < keys.Count; k++)
-                {
-                    Assert.InRange(keys[k], sourceKeys[k] - frameTicks, sourceKeys[k] + frameTicks); // ±1 frame of the source's keyframe
-                }
-
+                var keys = AssertKeyFramesMatch(sourceKeys, video);
                 firstRungKeys ??= keys;
                 Assert.Equal(firstRungKeys, keys); // every rung cuts at the same instant
             }
@@ -78,6 +71,51 @@ public class LadderCommandTests
             frames.ForEach(f => f.Frame.Release());
             source.ForEach(f => f.Release());
         }
+    }
+
+    [Fact]
+    public async Task A_degraded_run_halves_the_frame_rate_but_keeps_every_keyframe_where_the_source_has_it()
+    {
+        var source = FlvVector.ReadFrames("h264-aac-320x240-2s.flv", out var reader);
+        var rungs = LadderCommand.RungsFor(s_ladder, reader.Video!.Height);
+        var arguments = LadderCommand.Arguments(rungs, audioBitrateKbps: null, hasAudio: true, new TranscodeQuality("ultrafast", HalfFrameRate: true));
+        Assert.Equal(rungs.Count, arguments.Count(a => a == "ultrafast")); // every rung's own preset is replaced
+        var output = await RunFfmpegAsync(arguments, source);
+
+        using var demuxer = new TsDemuxer();
+        var frames = new List<TsFrame>();
+        demuxer.Push(output, frames);
+        demuxer.Flush(frames);
+        try
+        {
+            var sourceVideo = source.Where(f => f.Kind == TrackKind.Video).ToList();
+            var sourceKeys = sourceVideo.Where(f => f.IsKeyFrame).Select(f => f.Pts).ToList();
+            for (var i = 0; i < rungs.Count; i++)
+            {
+                var video = frames.Where(f => f.Pid == LadderCommand.VideoPid(i)).Select(f => f.Frame).ToList();
+                Assert.InRange(video.Count, sourceVideo.Count / 2, (sourceVideo.Count / 2) + sourceKeys.Count); // every other frame, plus keyframes at odd positions
+                AssertKeyFramesMatch(sourceKeys, video);
+            }
+        }
+        finally
+        {
+            frames.ForEach(f => f.Frame.Release());
+            source.ForEach(f => f.Release());
+        }
+    }
+
+    /// <summary>The rung has a keyframe within a frame of each of the source's, and no other. Returns the rung's keyframe PTSs.</summary>
+    private static List<long> AssertKeyFramesMatch(List<long> sourceKeys, List<MediaFrame> video)
+    {
+        var frameTicks = MediaTime.TicksPerSecond / 30;
+        var keys = video.Where(f => f.IsKeyFrame).Select(f => f.Pts).ToList();
+        Assert.Equal(sourceKeys.Count, keys.Count);
+        for (var k = 0; k < keys.Count; k++)
+        {
+            Assert.InRange(keys[k], sourceKeys[k] - frameTicks, sourceKeys[k] + frameTicks); // ±1 frame of the source's keyframe
+        }
+
+        return keys;
     }
 
     private static async Task<byte[]> RunFfmpegAsync(List<string> arguments, IReadOnlyList<MediaFrame> frames)

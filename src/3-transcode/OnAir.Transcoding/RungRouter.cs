@@ -23,6 +23,7 @@ internal sealed class RungRouter
     private readonly Dictionary<string, Rendition> _renditions = new(StringComparer.Ordinal);
     private readonly HashSet<Rendition> _parked = [];
     private long _outputPts = long.MinValue;
+    private long _discontinuityFrom = long.MaxValue;
     private bool _ended;
 
     public RungRouter(LiveStream stream, double graceSeconds, TimeProvider time, ILogger logger)
@@ -47,14 +48,22 @@ internal sealed class RungRouter
     }
 
     /// <summary>Routing for a new ffmpeg run making <paramref name="rungs"/> (PIDs in that order).</summary>
-    /// <param name="discontinuity">The run follows a failed one: each rung's first frame is marked so packagers start a new segment with EXT-X-DISCONTINUITY.</param>
-    public RunRouting BeginRun(IReadOnlyList<RenditionOptions> rungs, bool hasAudio, bool discontinuity) =>
-        new(this, rungs, hasAudio ? LadderCommand.AudioPid(rungs.Count) : -1, discontinuity);
+    /// <param name="restored">Rungs back after being dropped: their first frame is marked as a new timeline.</param>
+    public RunRouting BeginRun(IReadOnlyList<RenditionOptions> rungs, bool hasAudio, IReadOnlySet<string> restored) =>
+        new(this, rungs, hasAudio ? LadderCommand.AudioPid(rungs.Count) : -1, Interlocked.Read(ref _discontinuityFrom), restored);
 
-    /// <summary>Rungs not in <paramref name="rungs"/> are dropped; dropped ones that are back are listed again.</summary>
-    public void Retain(IReadOnlyList<RenditionOptions> rungs)
+    /// <summary>
+    /// Source frames before <paramref name="pts"/> were skipped: each rung's first frame from there
+    /// on is marked, so packagers end the segment before the hole and start the next one with
+    /// EXT-X-DISCONTINUITY.
+    /// </summary>
+    public void MarkDiscontinuityFrom(long pts) => Interlocked.Exchange(ref _discontinuityFrom, pts);
+
+    /// <summary>Rungs not in <paramref name="rungs"/> are dropped; dropped ones that are back are listed again. Returns the names of those.</summary>
+    public IReadOnlySet<string> Retain(IReadOnlyList<RenditionOptions> rungs)
     {
         var keep = rungs.Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+        var restored = new HashSet<string>(StringComparer.Ordinal);
         lock (_gate)
         {
             foreach (var (name, rendition) in _renditions)
@@ -65,12 +74,14 @@ internal sealed class RungRouter
                     TranscodeLog.RungDropped(_logger, _stream.Name, name, _graceSeconds);
                     _ = EndAfterGraceAsync(rendition);
                 }
-                else if (keep.Contains(name) && _parked.Remove(rendition))
+                else if (keep.Contains(name) && _parked.Remove(rendition) && _stream.RestoreRendition(rendition))
                 {
-                    _stream.RestoreRendition(rendition);
+                    restored.Add(name);
                 }
             }
         }
+
+        return restored;
     }
 
     /// <summary>Ends every rung's feed (the stream ended, or transcoding gave up): their playlists get ENDLIST.</summary>
@@ -106,6 +117,15 @@ internal sealed class RungRouter
         }
 
         rendition.Feed.Complete();
+    }
+
+    /// <summary>Whether the rung's rendition has had frames before (from an earlier run).</summary>
+    private bool HasProduced(RenditionOptions rung)
+    {
+        lock (_gate)
+        {
+            return _renditions.TryGetValue(rung.Name, out var rendition) && rendition.Feed.FramesWritten > 0;
+        }
     }
 
     /// <summary>The rung's rendition, added to the stream at its first frame; null once the stream or transcoding has ended.</summary>
@@ -145,18 +165,22 @@ internal sealed class RungRouter
         private readonly long[] _lastPts;
         private readonly IReadOnlyList<RenditionOptions> _rungs;
         private readonly int _audioPid;
-        private readonly bool _discontinuity;
+        private readonly long[] _markedUpTo;
 
-        public RunRouting(RungRouter router, IReadOnlyList<RenditionOptions> rungs, int audioPid, bool discontinuity)
+        public RunRouting(RungRouter router, IReadOnlyList<RenditionOptions> rungs, int audioPid, long discontinuityFrom, IReadOnlySet<string> restored)
         {
             _router = router;
             _rungs = rungs;
             _audioPid = audioPid;
-            _discontinuity = discontinuity;
             _targets = new Rendition?[rungs.Count];
             _lastPts = new long[rungs.Count];
             Array.Fill(_lastPts, long.MinValue);
+            _markedUpTo = new long[rungs.Count];
+            Array.Fill(_markedUpTo, discontinuityFrom == long.MaxValue ? long.MinValue : discontinuityFrom - 1);
+            _restored = [.. rungs.Select(r => restored.Contains(r.Name))];
         }
+
+        private readonly bool[] _restored;
 
         /// <summary>Consumes <paramref name="output"/>'s frame reference.</summary>
         public void Route(TsFrame output)
@@ -165,7 +189,6 @@ internal sealed class RungRouter
             var rung = output.Pid - LadderCommand.FirstPid;
             if (frame.Kind == TrackKind.Video && rung >= 0 && rung < _rungs.Count)
             {
-                var first = _targets[rung] is null;
                 var target = _targets[rung] ??= _router.RenditionFor(_rungs[rung]);
                 if (target is null)
                 {
@@ -173,7 +196,20 @@ internal sealed class RungRouter
                     return;
                 }
 
-                frame.Discontinuity = first && _discontinuity;
+                // The first frame at or after the latest skip is where the rung's timeline breaks.
+                var skip = Interlocked.Read(ref _router._discontinuityFrom);
+                if (skip != long.MaxValue && frame.Pts >= skip && _markedUpTo[rung] < skip)
+                {
+                    _markedUpTo[rung] = skip;
+                    frame.Discontinuity = _lastPts[rung] != long.MinValue || _router.HasProduced(_rungs[rung]);
+                }
+
+                if (_restored[rung])
+                {
+                    _restored[rung] = false;
+                    frame.Discontinuity = true;
+                }
+
                 _lastPts[rung] = frame.Pts;
                 target.Feed.Write(frame);
                 ReportProgress();

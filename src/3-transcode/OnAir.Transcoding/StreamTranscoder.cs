@@ -42,9 +42,9 @@ public sealed class StreamTranscoder
     private bool _hasAudio;
     private int _appliedLevel;
     private volatile int _desiredLevel;
-    private volatile bool _skipToKeyFrame;
     private volatile bool _killedAsHung;
-    private bool _restartPending;
+    private volatile bool _stoppedForStep;
+    private volatile bool _catchUp;
     private long _restartAt;
     private long _droppedByPolicy;
     private double _arrivalOffset = double.PositiveInfinity;
@@ -177,7 +177,21 @@ public sealed class StreamTranscoder
             var isKeyFrame = frame.Kind == TrackKind.Video && frame.IsKeyFrame;
             if (_run is { HasExited: true } exited)
             {
-                await OnRunFailedAsync(exited).ConfigureAwait(false);
+                await OnRunEndedAsync(exited).ConfigureAwait(false);
+            }
+
+            // Catching up (after a restart, or as the last degradation step): input older than the
+            // budget is worthless, so feeding resumes at a keyframe that arrived recently.
+            if (_catchUp && !(isKeyFrame && LagOf(frame) <= _settings.LagBudgetSeconds / 2))
+            {
+                Drop();
+                return;
+            }
+
+            if (_catchUp)
+            {
+                _catchUp = false;
+                _router.MarkDiscontinuityFrom(frame.Pts); // the renditions skip what was dropped
             }
 
             if (_run is null)
@@ -188,22 +202,16 @@ public sealed class StreamTranscoder
                     return;
                 }
 
-                StartRun();
+                StartRun(restored: new HashSet<string>());
             }
             else if (isKeyFrame)
             {
                 await ApplyDesiredLevelAsync().ConfigureAwait(false);
-                _skipToKeyFrame = false;
-            }
-            else if (_skipToKeyFrame)
-            {
-                Drop();
-                return;
             }
 
             if (!await _run!.WriteAsync(frame, cancellationToken).ConfigureAwait(false))
             {
-                await OnRunFailedAsync(_run).ConfigureAwait(false);
+                await OnRunEndedAsync(_run).ConfigureAwait(false);
                 Drop();
             }
         }
@@ -213,27 +221,51 @@ public sealed class StreamTranscoder
         }
     }
 
+    /// <summary>ffmpeg is gone: stopped by the monitor for a degradation step (start anew from the live edge), or failed.</summary>
+    private async Task OnRunEndedAsync(FfmpegRun run)
+    {
+        if (!_stoppedForStep)
+        {
+            await OnRunFailedAsync(run).ConfigureAwait(false);
+            return;
+        }
+
+        _stoppedForStep = false;
+        _run = null;
+        await run.DisposeAsync().ConfigureAwait(false);
+        _router.Retain(ActiveRungs(_desiredLevel));
+        _catchUp = true;
+    }
+
+    /// <summary>How long ago a source frame arrived, seconds.</summary>
+    private double LagOf(MediaFrame frame) => Seconds(_time.GetTimestamp()) - (MediaTime.ToSeconds(frame.Pts) + Volatile.Read(ref _arrivalOffset));
+
     private void Drop() => Interlocked.Increment(ref _droppedByPolicy);
 
     /// <summary>A new ffmpeg for the current level, fed from this keyframe on.</summary>
-    private void StartRun()
+    /// <param name="restored">Rungs listed again after being dropped: their first frame starts a new timeline.</param>
+    private void StartRun(IReadOnlySet<string> restored)
     {
         var level = _desiredLevel;
         var rungs = ActiveRungs(level);
         var quality = new TranscodeQuality(level >= 1 ? _settings.Options.DegradedPreset : null, level >= 2);
-        var routing = _router.BeginRun(rungs, _hasAudio, discontinuity: _restartPending);
+        var routing = _router.BeginRun(rungs, _hasAudio, restored);
         var arguments = LadderCommand.Arguments(rungs, _settings.Ladder.AudioBitrateKbps, _hasAudio, quality);
         _run = FfmpegRun.Start(_settings.Options.FfmpegPath, arguments, _hasAudio, routing.Route, _time);
         _appliedLevel = level;
-        _restartPending = false;
         _killedAsHung = false;
+        _stoppedForStep = false;
         Status.Level = level;
         Status.Rungs = rungs.Select(r => r.Name).ToList();
         Status.State = TranscoderState.Running;
         TranscodeLog.Started(_logger, _stream.Name, _router.SourceHeight, string.Join(", ", Status.Rungs), _settings.LadderName, _run.Pid);
     }
 
-    /// <summary>At a source keyframe: a degradation step that changes ffmpeg's command swaps the run here, so the new one starts with an IDR and no frame is lost.</summary>
+    /// <summary>
+    /// At a source keyframe: a step back up (recovery) that changes ffmpeg's command swaps the run
+    /// here, so the new one starts with an IDR and no frame is lost. Steps down do not wait for
+    /// this: the monitor stops the lagging run at once (<see cref="Tick"/>).
+    /// </summary>
     private async Task ApplyDesiredLevelAsync()
     {
         var desired = _desiredLevel;
@@ -253,8 +285,7 @@ public sealed class StreamTranscoder
         _run = null;
         await previous.FinishAsync(s_drainTimeout).ConfigureAwait(false);
         await previous.DisposeAsync().ConfigureAwait(false);
-        _router.Retain(ActiveRungs(desired));
-        StartRun();
+        StartRun(_router.Retain(ActiveRungs(desired)));
     }
 
     private async Task OnRunFailedAsync(FfmpegRun run)
@@ -297,7 +328,7 @@ public sealed class StreamTranscoder
         var delay = _settings.Options.RestartDelaySeconds;
         TranscodeLog.Crashed(_logger, _stream.Name, run.Pid, failure, _restarts.Count, _settings.Options.MaxRestarts, window, delay, run.StderrTail);
         _restartAt = now + (long)(delay * _time.TimestampFrequency);
-        _restartPending = true;
+        _catchUp = true;
     }
 
     /// <summary>The rungs produced at <paramref name="level"/>: all but the most expensive ones the policy dropped, in ladder order.</summary>
@@ -355,6 +386,13 @@ public sealed class StreamTranscoder
             return;
         }
 
+        if (run.IsStalled(TimeSpan.FromSeconds(_settings.Options.StallTimeoutSeconds)))
+        {
+            _killedAsHung = true;
+            run.Kill(); // the feed loop sees it exit and restarts it
+            return;
+        }
+
         if (run != _judgedRun)
         {
             _judgedRun = run;
@@ -372,29 +410,29 @@ public sealed class StreamTranscoder
         Status.LagSeconds = lag;
         Status.Speed = MeasureSpeed(now, outputSeconds);
 
-        var stall = _settings.Options.StallTimeoutSeconds;
-        if (Seconds(run.LastInputAt) - Seconds(run.LastOutputAt) > stall)
-        {
-            _killedAsHung = true;
-            run.Kill(); // the feed loop sees it exit and restarts it
-            return;
-        }
 
         var policy = _policy!;
+        var from = policy.Level;
         var change = policy.Evaluate(now, lag);
+        _desiredLevel = policy.Level;
         if (change > 0)
         {
             TranscodeLog.Degraded(_logger, _stream.Name, lag, _settings.LagBudgetSeconds, Status.Speed, policy.Level, policy.Describe());
+            if (policy.NeedsRestartFrom(from))
+            {
+                // The lagging run is stopped now, not at the next keyframe its blocked input reaches:
+                // its backlog is late already, and the next run starts from the live edge.
+                _stoppedForStep = true;
+                run.Kill();
+            }
         }
         else if (change < 0)
         {
             TranscodeLog.Recovered(_logger, _stream.Name, lag, Status.Speed, policy.Level, policy.Describe());
         }
-
-        _desiredLevel = policy.Level;
-        if (policy.DropsInput && lag > _settings.LagBudgetSeconds && !_skipToKeyFrame)
+        else if (policy.DropsInput && lag > _settings.LagBudgetSeconds)
         {
-            _skipToKeyFrame = true;
+            _catchUp = true; // read by the feed loop at its next frame
             TranscodeLog.SkippedInput(_logger, _stream.Name, lag);
         }
     }

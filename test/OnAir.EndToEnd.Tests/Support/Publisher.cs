@@ -60,6 +60,14 @@ public sealed class Publisher : IAsyncDisposable
         return Start("ffmpeg", args);
     }
 
+    /// <summary>ffmpeg replaying an encoded clip (see <see cref="TestClip"/>) in a loop at real time, without re-encoding.</summary>
+    public static Publisher FfmpegLoop(string url, string clip, double seconds) =>
+        Start("ffmpeg",
+        [
+            "-hide_banner", "-loglevel", "error", "-nostdin", "-re", "-stream_loop", "-1", "-i", clip,
+            "-t", seconds.ToString(CultureInfo.InvariantCulture), "-c", "copy", "-f", "flv", url,
+        ]);
+
     /// <summary>GStreamer: <paramref name="sink"/> is rtmp2sink (GStreamer's own client) or rtmpsink (librtmp, the client OBS is built on).</summary>
     public static Publisher GStreamer(string sink, string url, int seconds)
     {

@@ -31,6 +31,7 @@ internal sealed class FfmpegRun : IAsyncDisposable
     private bool _offsetKnown;
     private long _lastInputAt;
     private long _lastOutputAt;
+    private long _writingSince;
     private bool _stdinClosed;
 
     private FfmpegRun(Process process, bool hasAudio, Action<TsFrame> onFrame, TimeProvider time)
@@ -60,6 +61,22 @@ internal sealed class FfmpegRun : IAsyncDisposable
     public long LastInputAt => Volatile.Read(ref _lastInputAt);
 
     public long LastOutputAt => Volatile.Read(ref _lastOutputAt);
+
+    /// <summary>
+    /// Whether ffmpeg has had input waiting for longer than <paramref name="timeout"/> without giving
+    /// any output: it took a frame and produced nothing since, or it stopped reading its stdin.
+    /// </summary>
+    public bool IsStalled(TimeSpan timeout)
+    {
+        var lastOutput = LastOutputAt;
+        if (_time.GetElapsedTime(lastOutput) <= timeout)
+        {
+            return false;
+        }
+
+        var writingSince = Volatile.Read(ref _writingSince);
+        return LastInputAt > lastOutput || (writingSince != 0 && _time.GetElapsedTime(writingSince) > timeout);
+    }
 
     public int? ExitCode => _process.HasExited ? _process.ExitCode : null;
 
@@ -107,6 +124,7 @@ internal sealed class FfmpegRun : IAsyncDisposable
             Volatile.Write(ref _firstInputPts, frame.Pts);
         }
 
+        Volatile.Write(ref _writingSince, _time.GetTimestamp());
         try
         {
             _flv.Write(frame);
@@ -117,6 +135,10 @@ internal sealed class FfmpegRun : IAsyncDisposable
         catch (IOException)
         {
             return false; // broken pipe: ffmpeg exited
+        }
+        finally
+        {
+            Volatile.Write(ref _writingSince, 0);
         }
     }
 
@@ -139,7 +161,7 @@ internal sealed class FfmpegRun : IAsyncDisposable
     {
         try
         {
-            _process.Kill();
+            _process.Kill(entireProcessTree: true); // a wrapper script (transcode.ffmpegPath) may not exec
         }
         catch (InvalidOperationException)
         {

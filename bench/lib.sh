@@ -1,0 +1,57 @@
+# Sourced by bench/run.sh and bench/transcode.sh (after `set -euo pipefail`): logging and process
+# bookkeeping. Every process a script starts goes into STARTED_PIDS; on exit (normal, error, Ctrl-C
+# or SIGTERM) those still alive are ended by PID, each one's children first, and WORK (a temp dir,
+# if the script set it) is removed. Sourcing installs the traps.
+# shellcheck shell=bash
+
+log() { echo "bench: $*" >&2; }
+die() { echo "bench: error: $*" >&2; exit 1; }
+
+STARTED_PIDS=()
+WORK=
+
+alive() { kill -0 "$1" 2>/dev/null; }
+
+# stop_pids PID...: SIGTERM, up to 10 s grace, then SIGKILL.
+stop_pids() {
+  local pid waited=0 left
+  for pid in "$@"; do alive "$pid" && kill -TERM "$pid" 2>/dev/null || true; done
+  while [ $waited -lt 100 ]; do
+    left=0
+    for pid in "$@"; do alive "$pid" && left=1; done
+    [ $left -eq 0 ] && break
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  for pid in "$@"; do
+    if alive "$pid"; then
+      log "PID $pid did not stop within 10 s of SIGTERM, killing it"
+      kill -KILL "$pid" 2>/dev/null || true
+    fi
+  done
+  for pid in "$@"; do wait "$pid" 2>/dev/null || true; done
+}
+
+# cleanup: the EXIT trap. Stops what is left of STARTED_PIDS, with the children of those (e.g. the
+# ffmpeg that /usr/bin/time runs) listed before their parent; a PID is listed once even when it is
+# both recorded and a child of a recorded one (nginx's worker).
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  local pids=() pid child
+  for pid in "${STARTED_PIDS[@]}"; do
+    alive "$pid" || continue
+    for child in $(pgrep -P "$pid" 2>/dev/null || true) "$pid"; do # children first
+      [[ " ${pids[*]} " == *" $child "* ]] || pids+=("$child")
+    done
+  done
+  if [ ${#pids[@]} -gt 0 ]; then
+    log "stopping ${#pids[@]} leftover process(es): ${pids[*]}"
+    stop_pids "${pids[@]}"
+  fi
+  if [ -n "$WORK" ] && [ -d "$WORK" ]; then rm -rf "$WORK"; fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
