@@ -37,13 +37,7 @@ public class TranscoderSupervisionTests
     public async Task An_ffmpeg_that_keeps_failing_falls_back_to_passthrough_once_with_its_reason_and_source_plays_on()
     {
         using var dir = new TempDir();
-        var failing = FakeFfmpeg(dir, "echo 'simulated encoder failure' >&2; exit 1");
-        await using var server = await OnAirServer.StartAsync(o =>
-        {
-            o.Transcode.FfmpegPath = failing;
-            o.Transcode.MaxRestarts = 2;
-            o.Transcode.RestartDelaySeconds = 0.1;
-        });
+        await using var server = await StartWithFakeFfmpegAsync(dir, "echo 'simulated encoder failure' >&2; exit 1", maxRestarts: 2);
         await using var publisher = Publisher.Ffmpeg(server.RtmpUrl("flaky"), seconds: 14, width: 854, height: 480);
 
         await WaitForLogAsync(server, "[3003]", TimeSpan.FromSeconds(20));
@@ -63,14 +57,7 @@ public class TranscoderSupervisionTests
     public async Task An_ffmpeg_that_stops_reading_its_input_is_killed_as_hung_and_restarted()
     {
         using var dir = new TempDir();
-        var hanging = FakeFfmpeg(dir, "exec sleep 120");
-        await using var server = await OnAirServer.StartAsync(o =>
-        {
-            o.Transcode.FfmpegPath = hanging;
-            o.Transcode.StallTimeoutSeconds = 2;
-            o.Transcode.MaxRestarts = 1;
-            o.Transcode.RestartDelaySeconds = 0.1;
-        });
+        await using var server = await StartWithFakeFfmpegAsync(dir, "exec sleep 120", maxRestarts: 1, o => o.Transcode.StallTimeoutSeconds = 2);
         await using var publisher = Publisher.Ffmpeg(server.RtmpUrl("stuck"), seconds: 16, width: 854, height: 480);
 
         await WaitForLogAsync(server, "[3003]", TimeSpan.FromSeconds(25));
@@ -96,6 +83,19 @@ public class TranscoderSupervisionTests
         var metrics = await server.Http.GetStringAsync("metrics");
         Assert.Contains("onair_transcode_state{stream=\"second\",state=\"over_cap\"} 1", metrics);
         Assert.Contains("onair_transcode_state{stream=\"first\",state=\"running\"} 1", metrics);
+    }
+
+    /// <summary>A server whose transcoder runs <see cref="FakeFfmpeg"/>, restarting it quickly up to <paramref name="maxRestarts"/> times.</summary>
+    private static Task<OnAirServer> StartWithFakeFfmpegAsync(TempDir dir, string body, int maxRestarts, Action<OnAirOptions>? configure = null)
+    {
+        var fake = FakeFfmpeg(dir, body);
+        return OnAirServer.StartAsync(o =>
+        {
+            o.Transcode.FfmpegPath = fake;
+            o.Transcode.MaxRestarts = maxRestarts;
+            o.Transcode.RestartDelaySeconds = 0.1;
+            configure?.Invoke(o);
+        });
     }
 
     /// <summary>A stand-in for ffmpeg that answers the startup check like the real one and runs <paramref name="body"/> when asked to transcode.</summary>

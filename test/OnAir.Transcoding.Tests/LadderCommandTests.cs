@@ -37,12 +37,8 @@ public class LadderCommandTests
     {
         var source = FlvVector.ReadFrames("h264-aac-320x240-2s.flv", out var reader);
         var rungs = LadderCommand.RungsFor(s_ladder, reader.Video!.Height);
-        var output = await RunFfmpegAsync(LadderCommand.Arguments(rungs, audioBitrateKbps: null, hasAudio: true), source);
+        var frames = await TranscodeAsync(LadderCommand.Arguments(rungs, audioBitrateKbps: null, hasAudio: true), source);
 
-        using var demuxer = new TsDemuxer();
-        var frames = new List<TsFrame>();
-        demuxer.Push(output, frames);
-        demuxer.Flush(frames);
         try
         {
             var sourceVideo = source.Where(f => f.Kind == TrackKind.Video).ToList();
@@ -80,12 +76,8 @@ public class LadderCommandTests
         var rungs = LadderCommand.RungsFor(s_ladder, reader.Video!.Height);
         var arguments = LadderCommand.Arguments(rungs, audioBitrateKbps: null, hasAudio: true, new TranscodeQuality("ultrafast", HalfFrameRate: true));
         Assert.Equal(rungs.Count, arguments.Count(a => a == "ultrafast")); // every rung's own preset is replaced
-        var output = await RunFfmpegAsync(arguments, source);
+        var frames = await TranscodeAsync(arguments, source);
 
-        using var demuxer = new TsDemuxer();
-        var frames = new List<TsFrame>();
-        demuxer.Push(output, frames);
-        demuxer.Flush(frames);
         try
         {
             var sourceVideo = source.Where(f => f.Kind == TrackKind.Video).ToList();
@@ -118,7 +110,8 @@ public class LadderCommandTests
         return keys;
     }
 
-    private static async Task<byte[]> RunFfmpegAsync(List<string> arguments, IReadOnlyList<MediaFrame> frames)
+    /// <summary>Runs the real ffmpeg with <paramref name="arguments"/> on the frames (as FLV on stdin) and demuxes what it writes to stdout.</summary>
+    private static async Task<List<TsFrame>> TranscodeAsync(List<string> arguments, IReadOnlyList<MediaFrame> frames)
     {
         var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         arguments.ForEach(psi.ArgumentList.Add);
@@ -139,6 +132,10 @@ public class LadderCommandTests
         await ffmpeg.WaitForExitAsync(timeout.Token);
         await reading;
         Assert.True(ffmpeg.ExitCode == 0, $"ffmpeg {string.Join(' ', arguments)} failed: {await errors}");
-        return stdout.ToArray();
+        using var demuxer = new TsDemuxer();
+        var output = new List<TsFrame>();
+        demuxer.Push(stdout.ToArray(), output);
+        demuxer.Flush(output);
+        return output;
     }
 }
