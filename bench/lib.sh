@@ -35,6 +35,18 @@ stop_pids() {
 # cleanup: the EXIT trap. Stops what is left of STARTED_PIDS, with the children of those (e.g. the
 # ffmpeg that /usr/bin/time runs) listed before their parent; a PID is listed once even when it is
 # both recorded and a child of a recorded one (nginx's worker).
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_for_port() { # PORT PID SECONDS
+  local i
+  for ((i = 0; i < $3 * 10; i++)); do
+    port_in_use "$1" && return 0
+    alive "$2" || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM

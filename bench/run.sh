@@ -39,18 +39,6 @@ STARTED=$(date +%s)
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
 
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-wait_for_port() { # PORT PID SECONDS
-  local i
-  for ((i = 0; i < $3 * 10; i++)); do
-    port_in_use "$1" && return 0
-    alive "$2" || return 1
-    sleep 0.1
-  done
-  return 1
-}
-
 # cpu_ticks PID...: utime + stime of the processes (all their threads), in clock ticks.
 cpu_ticks() {
   local total=0 pid stat

@@ -11,6 +11,7 @@ using Perfolizer.Metrology;
 
 // `latency ...`: the segment latency tool bench/run.sh uses (see Latency/LatencyTool.cs);
 // `ladder-args ...`: the transcoder's ffmpeg arguments bench/transcode.sh runs (see Transcode/LadderArgsTool.cs);
+// `ladder-latency ...`: the latency transcoded renditions add behind source, live (see Transcode/LadderLatencyTool.cs);
 // anything else goes to BenchmarkDotNet (e.g. --filter *ChunkParser* --job short).
 if (args is ["latency", ..])
 {
@@ -20,6 +21,11 @@ if (args is ["latency", ..])
 if (args is ["ladder-args", ..])
 {
     return LadderArgsTool.Run(args[1..]);
+}
+
+if (args is ["ladder-latency", ..])
+{
+    return LadderLatencyTool.Run(args[1..]);
 }
 
 // Besides the default exporters, a CSV in plain nanoseconds and bytes (no units, no digit

@@ -85,10 +85,10 @@ public class TranscoderSupervisionTests
         Assert.Contains("onair_transcode_state{stream=\"first\",state=\"running\"} 1", metrics);
     }
 
-    /// <summary>A server whose transcoder runs <see cref="FakeFfmpeg"/>, restarting it quickly up to <paramref name="maxRestarts"/> times.</summary>
+    /// <summary>A server whose transcoder runs a <see cref="FfmpegWrapper"/> around <paramref name="body"/>, restarting it quickly up to <paramref name="maxRestarts"/> times.</summary>
     private static Task<OnAirServer> StartWithFakeFfmpegAsync(TempDir dir, string body, int maxRestarts, Action<OnAirOptions>? configure = null)
     {
-        var fake = FakeFfmpeg(dir, body);
+        var fake = FfmpegWrapper.Create(dir, body);
         return OnAirServer.StartAsync(o =>
         {
             o.Transcode.FfmpegPath = fake;
@@ -96,15 +96,6 @@ public class TranscoderSupervisionTests
             o.Transcode.RestartDelaySeconds = 0.1;
             configure?.Invoke(o);
         });
-    }
-
-    /// <summary>A stand-in for ffmpeg that answers the startup check like the real one and runs <paramref name="body"/> when asked to transcode.</summary>
-    private static string FakeFfmpeg(TempDir dir, string body)
-    {
-        var path = Path.Combine(dir.Path, "ffmpeg");
-        File.WriteAllText(path, $"#!/bin/sh\ncase \"$*\" in *-version*|*-encoders*) exec ffmpeg \"$@\";; esac\n{body}\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return path;
     }
 
     private static async Task WaitForLogAsync(OnAirServer server, string text, TimeSpan timeout)

@@ -72,6 +72,26 @@ public class DegradationPolicyTests
     }
 
     [Fact]
+    public void A_step_undone_too_early_waits_twice_as_long_before_it_is_undone_again()
+    {
+        var policy = new DegradationPolicy(rungCount: 3, Budget, RecoverAfter);
+        var undone = new List<double>();
+        for (var second = 0; second < 400; second++)
+        {
+            // Full quality is too slow for this machine: its lag climbs whenever it is tried.
+            var lag = policy.Level == 0 ? 3.0 : 0.2;
+            if (policy.Evaluate(second, lag) < 0)
+            {
+                undone.Add(second);
+            }
+        }
+
+        // Full quality lasts the settle time (4 s) each try; the waits after it: 30 s, then 60, then 120.
+        Assert.Equal([30.0, 34 + 60, 98 + 120], undone.Take(3));
+        Assert.Equal(RecoverAfter * 8, policy.RecoverAfterSeconds);
+    }
+
+    [Fact]
     public void A_restarted_ffmpeg_is_given_the_settle_time_before_its_lag_counts()
     {
         var policy = new DegradationPolicy(rungCount: 1, Budget, RecoverAfter);

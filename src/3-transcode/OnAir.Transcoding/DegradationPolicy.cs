@@ -10,7 +10,10 @@ namespace OnAir.Transcoding;
 /// </list>
 /// A step is taken when the lag is over budget, the previous step has had time to work, and the
 /// lag is not already shrinking (or is far over). A step is undone after the lag has stayed well
-/// under budget for a while. Pure logic, driven by <see cref="Evaluate"/> once per tick.
+/// under budget for a while; when undoing it proves premature (the step is needed again soon
+/// after), the wait before undoing it again doubles, up to 16 times, so a machine that cannot
+/// afford a level does not flap in and out of it. Pure logic, driven by <see cref="Evaluate"/>
+/// once per tick.
 /// </summary>
 public sealed class DegradationPolicy
 {
@@ -20,6 +23,8 @@ public sealed class DegradationPolicy
     private double _lastChange = double.NegativeInfinity;
     private double _lastPressure = double.NegativeInfinity;
     private double _previousLag = double.NaN;
+    private readonly double[] _undoneAt;
+    private readonly int[] _backoff;
 
     /// <param name="rungCount">Rungs the stream starts with (at least one).</param>
     /// <param name="budgetSeconds">Lag above which the policy degrades.</param>
@@ -31,7 +36,14 @@ public sealed class DegradationPolicy
         _budget = budgetSeconds;
         _recoverAfter = recoverAfterSeconds;
         _settle = Math.Max(2 * budgetSeconds, 3);
+        _undoneAt = new double[MaxLevel + 1];
+        Array.Fill(_undoneAt, double.NegativeInfinity);
+        _backoff = new int[MaxLevel + 1];
+        Array.Fill(_backoff, 1);
     }
+
+    /// <summary>Seconds of headroom needed before the current step is undone (grows when undoing it proved premature).</summary>
+    public double RecoverAfterSeconds => _recoverAfter * _backoff[Level];
 
     public int RungCount { get; }
 
@@ -101,12 +113,18 @@ public sealed class DegradationPolicy
         if (lagSeconds > _budget && Level < MaxLevel && now - _lastChange >= _settle && (!shrinking || lagSeconds > 4 * _budget))
         {
             Level++;
+            if (now - _undoneAt[Level] < 2 * RecoverAfterSeconds)
+            {
+                _backoff[Level] = Math.Min(_backoff[Level] * 2, 16); // undone too early last time
+            }
+
             _lastChange = now;
             return 1;
         }
 
-        if (Level > 0 && now - Math.Max(_lastChange, _lastPressure) >= _recoverAfter)
+        if (Level > 0 && now - Math.Max(_lastChange, _lastPressure) >= RecoverAfterSeconds)
         {
+            _undoneAt[Level] = now;
             Level--;
             _lastChange = now;
             return -1;

@@ -24,6 +24,7 @@ internal sealed class RungRouter
     private readonly HashSet<Rendition> _parked = [];
     private long _outputPts = long.MinValue;
     private long _discontinuityFrom = long.MaxValue;
+    private RunRouting? _current;
     private bool _ended;
 
     public RungRouter(LiveStream stream, double graceSeconds, TimeProvider time, ILogger logger)
@@ -49,8 +50,15 @@ internal sealed class RungRouter
 
     /// <summary>Routing for a new ffmpeg run making <paramref name="rungs"/> (PIDs in that order).</summary>
     /// <param name="restored">Rungs back after being dropped: their first frame is marked as a new timeline.</param>
-    public RunRouting BeginRun(IReadOnlyList<RenditionOptions> rungs, bool hasAudio, IReadOnlySet<string> restored) =>
-        new(this, rungs, hasAudio ? LadderCommand.AudioPid(rungs.Count) : -1, Interlocked.Read(ref _discontinuityFrom), restored);
+    public RunRouting BeginRun(IReadOnlyList<RenditionOptions> rungs, bool hasAudio, IReadOnlySet<string> restored)
+    {
+        var routing = new RunRouting(this, rungs, hasAudio ? LadderCommand.AudioPid(rungs.Count) : -1, Interlocked.Read(ref _discontinuityFrom), restored);
+        Volatile.Write(ref _current, routing);
+        return routing;
+    }
+
+    /// <summary>The latest PTS each rung of the current run has reached (rungs without output yet are left out).</summary>
+    public Dictionary<string, long> RungProgress() => Volatile.Read(ref _current)?.Progress() ?? [];
 
     /// <summary>
     /// Source frames before <paramref name="pts"/> were skipped: each rung's first frame from there
@@ -210,7 +218,7 @@ internal sealed class RungRouter
                     frame.Discontinuity = true;
                 }
 
-                _lastPts[rung] = frame.Pts;
+                Volatile.Write(ref _lastPts[rung], frame.Pts);
                 target.Feed.Write(frame);
                 ReportProgress();
                 return;
@@ -226,6 +234,21 @@ internal sealed class RungRouter
             }
 
             frame.Release();
+        }
+
+        public Dictionary<string, long> Progress()
+        {
+            var progress = new Dictionary<string, long>(StringComparer.Ordinal);
+            for (var i = 0; i < _rungs.Count; i++)
+            {
+                var pts = Volatile.Read(ref _lastPts[i]);
+                if (pts != long.MinValue)
+                {
+                    progress[_rungs[i].Name] = pts;
+                }
+            }
+
+            return progress;
         }
 
         private void ReportProgress()

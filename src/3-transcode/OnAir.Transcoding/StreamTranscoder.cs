@@ -408,6 +408,8 @@ public sealed class StreamTranscoder
         var outputSeconds = MediaTime.ToSeconds(outputPts);
         var lag = Math.Max(0, now - (outputSeconds + Volatile.Read(ref _arrivalOffset)));
         Status.LagSeconds = lag;
+        var arrival = Volatile.Read(ref _arrivalOffset);
+        Status.RungLagSeconds = _router.RungProgress().ToDictionary(p => p.Key, p => Math.Max(0, now - (MediaTime.ToSeconds(p.Value) + arrival)), StringComparer.Ordinal);
         Status.Speed = MeasureSpeed(now, outputSeconds);
 
 

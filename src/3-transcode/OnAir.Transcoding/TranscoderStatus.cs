@@ -48,6 +48,9 @@ public sealed class TranscoderStatus
     /// <summary>How far the renditions' output is behind the source's arrival, seconds.</summary>
     public double LagSeconds { get => Volatile.Read(ref _lag); set => Volatile.Write(ref _lag, value); }
 
+    /// <summary>The lag of each rung of the current ffmpeg, seconds (rungs share one process, so they differ by a frame or two).</summary>
+    public IReadOnlyDictionary<string, double> RungLagSeconds { get => Volatile.Read(ref _rungLag); set => Volatile.Write(ref _rungLag, value); }
+
     /// <summary>Source frames waiting for ffmpeg.</summary>
     public volatile int QueuedFrames;
 
@@ -62,6 +65,7 @@ public sealed class TranscoderStatus
     private double _speed;
     private double _lag;
     private IReadOnlyList<string> _rungs = [];
+    private IReadOnlyDictionary<string, double> _rungLag = new Dictionary<string, double>();
 
     internal void AddRestart() => Interlocked.Increment(ref _restarts);
 }

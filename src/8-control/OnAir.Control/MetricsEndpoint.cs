@@ -28,6 +28,8 @@ public static class MetricsEndpoint
             s => Enum.GetValues<TranscoderState>().Select(state => ($"state=\"{Snake(state)}\"", s.State == state ? 1.0 : 0.0)));
         Family(text, "onair_transcode_speed", "gauge", "Transcoded media seconds per wall-clock second over the last 5 s (1 = real time)", all, s => [("", s.Speed)]);
         Family(text, "onair_transcode_lag_seconds", "gauge", "How far the transcoded renditions are behind the source", all, s => [("", s.LagSeconds)]);
+        Family(text, "onair_transcode_rung_lag_seconds", "gauge", "How far each transcoded rendition is behind the source", all,
+            s => s.RungLagSeconds.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => ($"rendition=\"{Escape(r.Key)}\"", r.Value)));
         Family(text, "onair_transcode_queue_frames", "gauge", "Source frames waiting for ffmpeg", all, s => [("", s.QueuedFrames)]);
         Family(text, "onair_transcode_dropped_frames_total", "counter", "Source frames ffmpeg never saw (restarts, catching up, queue overflow)", all, s => [("", s.DroppedInputFrames)]);
         Family(text, "onair_transcode_restarts_total", "counter", "ffmpeg restarts after a crash or hang", all, s => [("", s.Restarts)]);
