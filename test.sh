@@ -29,7 +29,8 @@ for project in test/*.Tests/*.csproj; do
     failed=$((failed + 1))
     continue
   fi
-  grep -E '^\s+Failed ' "$log" >/dev/null && sed -n '/^\s*Failed /,/^\s*$/p' "$log" | head -200
+  # Each failure with its whole message (which may hold blank lines: playlists, server logs), up to its stack trace.
+  grep -E '^\s+Failed ' "$log" >/dev/null && sed -n '/^\s*Failed /,/^\s*Stack Trace:/p' "$log" | head -400
   echo "$name: $summary"
   p=$(sed -E 's/.*Passed: *([0-9]+).*/\1/' <<<"$summary")
   f=$(sed -E 's/.*Failed: *([0-9]+).*/\1/' <<<"$summary")

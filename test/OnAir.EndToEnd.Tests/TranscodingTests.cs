@@ -157,6 +157,37 @@ public partial class TranscodingTests
         }
     }
 
+    [Fact]
+    public async Task When_the_machine_has_headroom_again_the_transcoder_recovers_step_by_step_without_breaking_alignment()
+    {
+        // Full quality reads its input at half real time (as if the CPU could not keep up); the
+        // degraded run (the faster preset) runs freely, so headroom comes back and full quality is tried again.
+        using var dir = new TempDir();
+        var slowAtFullQuality = FfmpegWrapper.Create(dir, "case \"$*\" in *ultrafast*) exec ffmpeg \"$@\";; esac\nexec ffmpeg -readrate 0.5 \"$@\"");
+        await using var server = await OnAirServer.StartAsync(o =>
+        {
+            o.Transcode.FfmpegPath = slowAtFullQuality;
+            o.Transcode.RecoverAfterSeconds = 5;
+        });
+        await using var publisher = Publisher.Ffmpeg(server.RtmpUrl("wave"), seconds: 40, width: 854, height: 480);
+        await WaitForMasterAsync(server, "wave", variants: 2);
+        var recorder = new LadderRecorder(server.Http, r => server.PlaylistUri("wave", r));
+        await recorder.RecordAsync(["source", "360p"], TimeSpan.FromSeconds(60));
+
+        // Down, back up, and down again: each step logged with the figures behind it.
+        var steps = server.Logs.Lines.Where(l => l.Contains("[3004]", StringComparison.Ordinal) || l.Contains("[3005]", StringComparison.Ordinal)).ToList();
+        var transcoderLog = string.Join('\n', server.Logs.Lines.Where(l => l.Contains("[30", StringComparison.Ordinal)));
+        Assert.True(steps.Count >= 3, transcoderLog);
+        Assert.Contains("[3004]", steps[0]);
+        Assert.Contains("[3005]", steps[1]);
+        Assert.Contains("recovering to level 0: full quality", steps[1]);
+        Assert.Contains("[3004]", steps[2]);
+        Assert.DoesNotContain("[3003]", transcoderLog); // never given up
+
+        // Every segment the rung made, through the swaps, still starts with an IDR where source's does.
+        AssertAligned(recorder, "360p", minimumSegments: 8);
+    }
+
     private static double MetricValue(string metrics, string name) =>
         double.Parse(metrics.Split('\n').Single(l => l.StartsWith(name + "{", StringComparison.Ordinal)).Split(' ')[^1], CultureInfo.InvariantCulture);
 

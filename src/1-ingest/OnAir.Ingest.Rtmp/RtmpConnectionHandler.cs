@@ -32,12 +32,14 @@ public sealed class RtmpConnectionHandler : ConnectionHandler
     {
         var remote = connection.RemoteEndPoint?.ToString();
         RtmpLog.Accepted(_logger, connection.ConnectionId, remote);
-        using var closed = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, _lifetime.ApplicationStopping);
         var session = new RtmpConnection(connection.Transport, connection.ConnectionId, remote, _options, _commands, _time, _logger);
         _heartbeat.Add(session);
         try
         {
-            await session.RunAsync(closed.Token).ConfigureAwait(false);
+            // Not linked to connection.ConnectionClosed: that fires when the publisher half-closes, and
+            // cancelling the read then would drop the frames it sent last that were not read yet. The
+            // input pipe itself ends after the last byte (FIN) or fails (reset).
+            await session.RunAsync(_lifetime.ApplicationStopping).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
