@@ -107,11 +107,11 @@ public class DegradationPolicyTests
         var policy = new DegradationPolicy(rungCount: 1, Budget, RecoverAfter);
         Assert.Equal(3, policy.MaxLevel); // a single rung cannot be dropped
         policy.Evaluate(0, 5);
-        Assert.True(policy.NeedsRestartFrom(0));
+        Assert.True(policy.NeedsRestart(0, policy.Level));
         policy.Evaluate(4, 6);
-        Assert.True(policy.NeedsRestartFrom(1));
+        Assert.True(policy.NeedsRestart(1, policy.Level));
         policy.Evaluate(8, 7);
         Assert.True(policy.DropsInput);
-        Assert.False(policy.NeedsRestartFrom(2));
+        Assert.False(policy.NeedsRestart(2, policy.Level));
     }
 }

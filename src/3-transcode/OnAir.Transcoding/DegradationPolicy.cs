@@ -52,17 +52,24 @@ public sealed class DegradationPolicy
 
     public int MaxLevel => 3 + (RungCount - 1);
 
-    public bool FasterPreset => Level >= 1;
+    public bool FasterPreset => FasterPresetAt(Level);
 
-    public bool HalfFrameRate => Level >= 2;
+    public bool HalfFrameRate => HalfFrameRateAt(Level);
 
     /// <summary>How many of the most expensive rungs are not produced.</summary>
-    public int DroppedRungs => Math.Clamp(Level - 2, 0, RungCount - 1);
+    public int DroppedRungs => DroppedRungsAt(Level);
 
     public bool DropsInput => Level == MaxLevel;
 
-    /// <summary>Whether going from <paramref name="from"/> to the current level needs a new ffmpeg (anything but the input-dropping step).</summary>
-    public bool NeedsRestartFrom(int from) => Math.Min(from, MaxLevel - 1) != Math.Min(Level, MaxLevel - 1);
+    // What a level means, for whoever applies a level it read earlier (the transcoder's feed loop).
+    public static bool FasterPresetAt(int level) => level >= 1;
+
+    public static bool HalfFrameRateAt(int level) => level >= 2;
+
+    public int DroppedRungsAt(int level) => Math.Clamp(level - 2, 0, RungCount - 1);
+
+    /// <summary>Whether going from level <paramref name="from"/> to <paramref name="to"/> needs a new ffmpeg (anything but the input-dropping step).</summary>
+    public bool NeedsRestart(int from, int to) => Math.Min(from, MaxLevel - 1) != Math.Min(to, MaxLevel - 1);
 
     /// <summary>Describes a level for logs, e.g. "faster preset, half frame rate, 1 rung dropped".</summary>
     public string Describe()

@@ -248,7 +248,7 @@ public sealed class StreamTranscoder
     {
         var level = _desiredLevel;
         var rungs = ActiveRungs(level);
-        var quality = new TranscodeQuality(level >= 1 ? _settings.Options.DegradedPreset : null, level >= 2);
+        var quality = new TranscodeQuality(DegradationPolicy.FasterPresetAt(level) ? _settings.Options.DegradedPreset : null, DegradationPolicy.HalfFrameRateAt(level));
         var routing = _router.BeginRun(rungs, _hasAudio, restored);
         var arguments = LadderCommand.Arguments(rungs, _settings.Ladder.AudioBitrateKbps, _hasAudio, quality);
         _run = FfmpegRun.Start(_settings.Options.FfmpegPath, arguments, _hasAudio, routing.Route, _time);
@@ -274,7 +274,7 @@ public sealed class StreamTranscoder
             return;
         }
 
-        if (Math.Min(desired, _policy!.MaxLevel - 1) == Math.Min(_appliedLevel, _policy.MaxLevel - 1))
+        if (!_policy!.NeedsRestart(_appliedLevel, desired))
         {
             _appliedLevel = desired; // only the input-dropping step changed: same ffmpeg
             Status.Level = desired;
@@ -334,7 +334,7 @@ public sealed class StreamTranscoder
     /// <summary>The rungs produced at <paramref name="level"/>: all but the most expensive ones the policy dropped, in ladder order.</summary>
     private List<RenditionOptions> ActiveRungs(int level)
     {
-        var dropped = Math.Clamp(level - 2, 0, _rungs.Count - 1);
+        var dropped = _policy!.DroppedRungsAt(level);
         var expensive = _rungs.OrderByDescending(r => (long)r.Height * r.VideoBitrateKbps).Take(dropped).ToHashSet();
         return _rungs.Where(r => !expensive.Contains(r)).ToList();
     }
@@ -420,7 +420,7 @@ public sealed class StreamTranscoder
         if (change > 0)
         {
             TranscodeLog.Degraded(_logger, _stream.Name, lag, _settings.LagBudgetSeconds, Status.Speed, policy.Level, policy.Describe());
-            if (policy.NeedsRestartFrom(from))
+            if (policy.NeedsRestart(from, policy.Level))
             {
                 // The lagging run is stopped now, not at the next keyframe its blocked input reaches:
                 // its backlog is late already, and the next run starts from the live edge.
