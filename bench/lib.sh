@@ -35,6 +35,18 @@ stop_pids() {
 # cleanup: the EXIT trap. Stops what is left of STARTED_PIDS, with the children of those (e.g. the
 # ffmpeg that /usr/bin/time runs) listed before their parent; a PID is listed once even when it is
 # both recorded and a child of a recorded one (nginx's worker).
+# make_once FILE NOTE CMD...: runs CMD FILE.tmp and keeps it as FILE unless FILE exists and was made
+# by the same command (recorded in FILE.cmd, which also documents the input). NOTE goes in the log line.
+make_once() {
+  local file=$1 note=$2
+  shift 2
+  if [ ! -s "$file" ] || [ "$(cat "$file.cmd" 2>/dev/null)" != "$*" ]; then
+    log "making the input $file (once$note)"
+    "$@" "$file.tmp" && mv "$file.tmp" "$file"
+    echo "$*" >"$file.cmd"
+  fi
+}
+
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 wait_for_port() { # PORT PID SECONDS

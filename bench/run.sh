@@ -180,11 +180,7 @@ setup() {
     -f lavfi -i sine=frequency=440:sample_rate=48000 -t 20
     -c:v libx264 -preset veryfast -profile:v high -pix_fmt yuv420p -g 60 -keyint_min 60 -sc_threshold 0
     -b:v 2500k -maxrate 2500k -bufsize 5000k -c:a aac -b:a 128k -ac 2 -f flv)
-  if [ ! -s "$INPUT" ] || [ "$(cat "$INPUT.cmd" 2>/dev/null)" != "${cmd[*]}" ]; then
-    log "making the input $INPUT (once)"
-    "${cmd[@]}" "$INPUT.tmp" && mv "$INPUT.tmp" "$INPUT"
-    echo "${cmd[*]}" >"$INPUT.cmd"
-  fi
+  make_once "$INPUT" "" "${cmd[@]}"
 
   if [ "${BENCH_SKIP_BUILD:-0}" = 1 ] && [ -f "$SERVER_BUILD/onair.dll" ] && [ -f "$BENCH_DLL" ]; then
     log "BENCH_SKIP_BUILD=1: using the existing builds"

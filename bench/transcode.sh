@@ -79,11 +79,7 @@ setup() {
     -f lavfi -i sine=frequency=440:sample_rate=48000 -t "$SECONDS_IN"
     -c:v libx264 -preset veryfast -profile:v high -pix_fmt yuv420p -g 60 -keyint_min 60 -sc_threshold 0
     -b:v 6000k -maxrate 6000k -bufsize 12000k -c:a aac -b:a 128k -ac 2 -f flv)
-  if [ ! -s "$INPUT" ] || [ "$(cat "$INPUT.cmd" 2>/dev/null)" != "${cmd[*]}" ]; then
-    log "making the input $INPUT (once; about $((SECONDS_IN * 2)) s on 2 cores)"
-    "${cmd[@]}" "$INPUT.tmp" && mv "$INPUT.tmp" "$INPUT"
-    echo "${cmd[*]}" >"$INPUT.cmd"
-  fi
+  make_once "$INPUT" "; about $((SECONDS_IN * 2)) s on 2 cores" "${cmd[@]}"
   INPUT_FRAMES=$(ffprobe -v error -select_streams v:0 -count_packets -show_entries stream=nb_read_packets -of csv=p=0 "$INPUT")
   INPUT_INFO=$(ffprobe -v error -select_streams v:0 -show_entries stream=width,height,profile,r_frame_rate -of default=nw=1 "$INPUT" \
     | awk -F= '{ v[$1] = $2 } END { split(v["r_frame_rate"], r, "/"); printf "%sx%s %g fps H.264 %s", v["width"], v["height"], r[1] / r[2], v["profile"] }')

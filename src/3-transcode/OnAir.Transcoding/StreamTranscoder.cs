@@ -37,7 +37,6 @@ public sealed class StreamTranscoder
     private IReadOnlyList<RenditionOptions> _rungs = [];
     private DegradationPolicy? _policy;
     private FfmpegRun? _run;
-    private FfmpegRun? _measuredRun;
     private FfmpegRun? _judgedRun;
     private bool _hasAudio;
     private int _appliedLevel;
@@ -375,12 +374,6 @@ public sealed class StreamTranscoder
         var now = Seconds(_time.GetTimestamp());
         Status.QueuedFrames = _source.QueuedFrames;
         Status.DroppedInputFrames = _source.DroppedFrames + Interlocked.Read(ref _droppedByPolicy);
-        if (run != _measuredRun)
-        {
-            _measuredRun = run; // speed is measured per run: a new one starts from its own first frame
-            _speedSamples.Clear();
-        }
-
         if (run is null || run.HasExited)
         {
             return;
@@ -395,8 +388,10 @@ public sealed class StreamTranscoder
 
         if (run != _judgedRun)
         {
+            // A new ffmpeg gets time to start up before its lag counts, and its speed is its own.
             _judgedRun = run;
-            _policy!.Hold(now); // a new ffmpeg gets time to start up before its lag counts
+            _policy!.Hold(now);
+            _speedSamples.Clear();
         }
 
         // Until the run's first output the last output is the previous run's: not this one's lag.
@@ -406,9 +401,9 @@ public sealed class StreamTranscoder
         }
 
         var outputSeconds = MediaTime.ToSeconds(outputPts);
-        var lag = Math.Max(0, now - (outputSeconds + Volatile.Read(ref _arrivalOffset)));
-        Status.LagSeconds = lag;
         var arrival = Volatile.Read(ref _arrivalOffset);
+        var lag = Math.Max(0, now - (outputSeconds + arrival));
+        Status.LagSeconds = lag;
         Status.RungLagSeconds = _router.RungProgress().ToDictionary(p => p.Key, p => Math.Max(0, now - (MediaTime.ToSeconds(p.Value) + arrival)), StringComparer.Ordinal);
         Status.Speed = MeasureSpeed(now, outputSeconds);
 

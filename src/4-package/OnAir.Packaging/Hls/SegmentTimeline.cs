@@ -24,7 +24,7 @@ public sealed class SegmentTimeline
     private const int MaxBoundaries = 512;
 
     private readonly Lock _gate = new();
-    private readonly Queue<SegmentBoundary> _boundaries = new();
+    private readonly List<SegmentBoundary> _boundaries = []; // in sequence order
     private TaskCompletionSource _progressed = NewSignal();
     private long _leaderPts = long.MinValue;
     private int _waiters;
@@ -50,10 +50,10 @@ public sealed class SegmentTimeline
     {
         lock (_gate)
         {
-            _boundaries.Enqueue(boundary);
+            _boundaries.Add(boundary);
             if (_boundaries.Count > MaxBoundaries)
             {
-                _boundaries.Dequeue();
+                _boundaries.RemoveRange(0, _boundaries.Count - (MaxBoundaries / 2)); // once per MaxBoundaries / 2 segments
             }
         }
     }
@@ -114,18 +114,19 @@ public sealed class SegmentTimeline
     /// <summary>Follower: the latest boundary after <paramref name="afterSequence"/> that starts no later than <paramref name="pts"/> (within the tolerance).</summary>
     internal SegmentBoundary? LatestAt(long pts, long afterSequence)
     {
+        // Called for every video frame of every rung: scan from the newest end, which is where the
+        // answer is (usually the last boundary or none), not through the whole history.
         lock (_gate)
         {
-            SegmentBoundary? latest = null;
-            foreach (var boundary in _boundaries)
+            for (var i = _boundaries.Count - 1; i >= 0 && _boundaries[i].Sequence > afterSequence; i--)
             {
-                if (boundary.Sequence > afterSequence && boundary.Pts <= pts + MatchTolerance)
+                if (_boundaries[i].Pts <= pts + MatchTolerance)
                 {
-                    latest = boundary;
+                    return _boundaries[i];
                 }
             }
 
-            return latest;
+            return null;
         }
     }
 
@@ -134,25 +135,11 @@ public sealed class SegmentTimeline
     {
         lock (_gate)
         {
-            start = default;
-            endPts = 0;
-            var found = false;
-            foreach (var boundary in _boundaries)
-            {
-                if (found)
-                {
-                    endPts = boundary.Pts;
-                    return true;
-                }
-
-                if (boundary.Sequence == sequence)
-                {
-                    start = boundary;
-                    found = true;
-                }
-            }
-
-            return false;
+            var index = _boundaries.FindIndex(b => b.Sequence == sequence);
+            var found = index >= 0 && index + 1 < _boundaries.Count;
+            start = found ? _boundaries[index] : default;
+            endPts = found ? _boundaries[index + 1].Pts : 0;
+            return found;
         }
     }
 
