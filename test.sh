@@ -5,7 +5,13 @@ set -uo pipefail
 cd "$(dirname "$0")"
 
 scripts/install-deps.sh ffmpeg:ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good \
-  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav || exit 1
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav chromium:chromium || exit 1
+
+# hls.js and the driver of the system Chromium, for the real-player test (pinned in its package-lock.json).
+player=test/OnAir.EndToEnd.Tests/player
+if [ ! -f "$player/node_modules/.package-lock.json" ] || [ "$player/package-lock.json" -nt "$player/node_modules/.package-lock.json" ]; then
+  (cd "$player" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) || { echo "npm ci failed in $player"; exit 1; }
+fi
 
 results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT

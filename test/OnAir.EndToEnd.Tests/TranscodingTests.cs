@@ -40,6 +40,9 @@ public partial class TranscodingTests
         var probe = JsonDocument.Parse(await ExternalTool.FfprobeJsonAsync(new Uri(server.PlaylistUri("demo", "360p"), recorder.Latest["360p"].Segments[0].Uri).ToString(), "-show_streams"));
         var video = probe.RootElement.GetProperty("streams").EnumerateArray().Single(s => s.GetProperty("codec_type").GetString() == "video");
         Assert.Equal((640, 360), (video.GetProperty("width").GetInt32(), video.GetProperty("height").GetInt32()));
+        // Square pixels: 854x480 scaled to an even 640 wide is 1/1000 off the source's aspect, and a
+        // player showing that SAR draws 641x360.
+        Assert.Equal("1:1", video.TryGetProperty("sample_aspect_ratio", out var sar) ? sar.GetString() : "(none)");
 
         AssertAligned(recorder, "360p", minimumSegments: 10); // 20 s of 2 s segments
         Assert.True(recorder.Latest["360p"].Ended && recorder.Latest["source"].Ended, "both playlists end with ENDLIST");
@@ -213,7 +216,7 @@ public partial class TranscodingTests
         Assert.True(compared >= minimumSegments, $"{compared} {rendition} segments compared with source, expected at least {minimumSegments}");
     }
 
-    private static async Task<List<(Dictionary<string, string> Attributes, string Uri)>> WaitForMasterAsync(OnAirServer server, string name, int variants)
+    internal static async Task<List<(Dictionary<string, string> Attributes, string Uri)>> WaitForMasterAsync(OnAirServer server, string name, int variants)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)

@@ -69,7 +69,7 @@ public static class LadderCommand
     }
 
     /// <summary>
-    /// <c>[0:v]scale=-2:720,split=2[v0][t0];[t0]scale=-2:480,split=2[v1][t1];[t1]scale=-2:360[v2]</c>:
+    /// <c>[0:v]scale=-2:720,setsar=1,split=2[v0][t0];[t0]scale=-2:480,setsar=1,split=2[v1][t1];[t1]scale=-2:360,setsar=1[v2]</c>:
     /// tallest rung first, each next one scaled from it; output [vN] for rung N in ladder order.
     /// </summary>
     private static string FilterGraph(IReadOnlyList<RenditionOptions> rungs, bool halfFrameRate)
@@ -86,7 +86,9 @@ public static class LadderCommand
                 graph.Append($";[t{I(step - 1)}]");
             }
 
-            graph.Append($"scale=-2:{I(rungs[rung].Height)}:flags=bilinear");
+            // setsar=1: the even width rounds the aspect by up to a pixel; without it scale keeps the exact
+            // aspect in the SAR and players show e.g. 641x360 for a 640x360 rung.
+            graph.Append($"scale=-2:{I(rungs[rung].Height)}:flags=bilinear,setsar=1");
             graph.Append(step == order.Count - 1 ? $"[v{I(rung)}]" : $",split=2[v{I(rung)}][t{I(step)}]");
         }
 
