@@ -33,6 +33,25 @@ public class LadderCommandTests
     }
 
     [Fact]
+    public void A_rung_never_gets_more_bits_than_the_source_has_to_give()
+    {
+        // 400 kbit/s of 480p: 400 x (360/480)^1.5 = 259 kbit/s for 360p instead of the ladder's 800, peak scaled alike (900 -> 291).
+        var capped = Assert.Single(LadderCommand.RungsFor(Ladders.Default(), 480, sourceVideoBitrateKbps: 400));
+        Assert.Equal(("360p", 360, 259, 291), (capped.Name, capped.Height, capped.VideoBitrateKbps, capped.MaxRateKbps));
+        Assert.Equal(800, Ladders.Default().Renditions.Single(r => r.Name == "360p").VideoBitrateKbps); // the ladder itself is unchanged
+
+        // A 6 Mbit/s 1080p source has bits for the whole default ladder as configured; so has one that declares nothing.
+        foreach (var declared in new int?[] { 6000, null })
+        {
+            Assert.Equal(Ladders.Default().Renditions.Select(r => (r.VideoBitrateKbps, r.MaxRateKbps)),
+                LadderCommand.RungsFor(Ladders.Default(), 1080, declared).Select(r => (r.VideoBitrateKbps, r.MaxRateKbps)));
+        }
+
+        // A starved source: the floor, not a few kbit/s of mush.
+        Assert.Equal(LadderCommand.MinimumCappedBitrateKbps, LadderCommand.RungsFor(Ladders.Default(), 480, 90).Single().VideoBitrateKbps);
+    }
+
+    [Fact]
     public async Task One_ffmpeg_makes_every_rung_with_keyframes_where_the_source_has_them()
     {
         var source = FlvVector.ReadFrames("h264-aac-320x240-2s.flv", out var reader);

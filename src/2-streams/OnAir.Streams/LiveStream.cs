@@ -11,6 +11,7 @@ public sealed class LiveStream
     private readonly Lock _gate = new();
     private Rendition[] _renditions;
     private int _state = (int)StreamState.Live;
+    private int _declaredVideoBitrateKbps;
 
     private readonly StreamsOptions _options;
 
@@ -36,6 +37,16 @@ public sealed class LiveStream
     public DateTimeOffset StartedAt { get; }
 
     public StreamState State => (StreamState)Volatile.Read(ref _state);
+
+    /// <summary>
+    /// The video bitrate the publisher declares (RTMP onMetaData videodatarate), kbit/s; null when it
+    /// declares none. Set by ingest before the first frame; the transcoder caps its rungs with it.
+    /// </summary>
+    public int? DeclaredVideoBitrateKbps
+    {
+        get => Volatile.Read(ref _declaredVideoBitrateKbps) is > 0 and var kbps ? kbps : null;
+        set => Volatile.Write(ref _declaredVideoBitrateKbps, value ?? 0);
+    }
 
     public Rendition Source { get; }
 

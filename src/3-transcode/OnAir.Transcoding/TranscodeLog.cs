@@ -37,4 +37,7 @@ internal static partial class TranscodeLog
 
     [LoggerMessage(3010, LogLevel.Information, "Stream {StreamName}: rung {Rendition} dropped from the master playlist; its playlist ends in {GraceSeconds} s")]
     public static partial void RungDropped(ILogger logger, string streamName, string rendition, double graceSeconds);
+
+    [LoggerMessage(3011, LogLevel.Information, "Stream {StreamName}: rung {Rendition} encoded at {Kbps} kbit/s instead of the ladder's {LadderKbps}: the publisher declares {SourceKbps} kbit/s of video")]
+    public static partial void RungCapped(ILogger logger, string streamName, string rendition, int kbps, int ladderKbps, int sourceKbps);
 }

@@ -4,7 +4,10 @@ using OnAir.Ingest.Rtmp.Amf0;
 
 namespace OnAir.Ingest.Rtmp.Messages;
 
-/// <summary>Data messages: <c>@setDataFrame onMetaData {...}</c> tells what the encoder sends; logged once per publish for diagnosis.</summary>
+/// <summary>
+/// Data messages: <c>@setDataFrame onMetaData {...}</c> tells what the encoder sends; logged once per
+/// publish for diagnosis. The declared video bitrate goes to the stream (the transcoder caps its rungs with it).
+/// </summary>
 internal static class DataHandler
 {
     private static readonly string[] s_interestingKeys = ["encoder", "width", "height", "framerate", "videodatarate", "audiodatarate", "videocodecid", "audiocodecid", "audiosamplerate"];
@@ -26,6 +29,12 @@ internal static class DataHandler
         if (metadata is null)
         {
             return;
+        }
+
+        // kbit/s (FLV spec; ffmpeg writes bit_rate / 1024, OBS its setting). Anything outside 1 kbit/s..1 Gbit/s is not a bitrate.
+        if (metadata.TryGetValue("videodatarate", out var rate) && rate is double kbps && kbps is >= 1 and <= 1_000_000)
+        {
+            publisher.Stream.DeclaredVideoBitrateKbps = (int)kbps;
         }
 
         var summary = new StringBuilder();

@@ -19,9 +19,43 @@ public static class LadderCommand
 {
     public const int FirstPid = 0x100;
 
-    /// <summary>The rungs a source of <paramref name="sourceHeight"/> gets: only those below it (never upscale).</summary>
-    public static IReadOnlyList<RenditionOptions> RungsFor(LadderOptions ladder, int sourceHeight) =>
-        ladder.Renditions.Where(r => r.Height < sourceHeight).ToList();
+    /// <summary>A rung's bitrate is never capped below this, kbit/s: under it x264 output is mush at any size.</summary>
+    public const int MinimumCappedBitrateKbps = 100;
+
+    /// <summary>
+    /// The rungs a source of <paramref name="sourceHeight"/> gets: only those below it (never upscale),
+    /// and none with more bits than the source has to give. With the source's video bitrate known, a
+    /// rung's target is at most that bitrate times its pixel ratio to the source to the power 0.75
+    /// (the usual ladder rule): a 400 kbit/s 480p source gets a 260 kbit/s 360p rung, not the ladder's
+    /// 800, which players would rank above the source. Capped rungs are copies; the ladder is not changed.
+    /// </summary>
+    public static IReadOnlyList<RenditionOptions> RungsFor(LadderOptions ladder, int sourceHeight, int? sourceVideoBitrateKbps = null) =>
+        ladder.Renditions.Where(r => r.Height < sourceHeight).Select(r => CappedToSource(r, sourceHeight, sourceVideoBitrateKbps)).ToList();
+
+    private static RenditionOptions CappedToSource(RenditionOptions rung, int sourceHeight, int? sourceKbps)
+    {
+        if (sourceKbps is not > 0)
+        {
+            return rung;
+        }
+
+        var pixelRatio = Math.Pow((double)rung.Height / sourceHeight, 2);
+        var cap = Math.Max(MinimumCappedBitrateKbps, (int)(sourceKbps.Value * Math.Pow(pixelRatio, 0.75)));
+        if (cap >= rung.VideoBitrateKbps)
+        {
+            return rung;
+        }
+
+        return new RenditionOptions
+        {
+            Name = rung.Name,
+            Height = rung.Height,
+            VideoBitrateKbps = cap,
+            MaxRateKbps = (int)((long)rung.MaxRateKbps * cap / rung.VideoBitrateKbps), // the ladder's peak-to-target ratio kept
+            Profile = rung.Profile,
+            Preset = rung.Preset,
+        };
+    }
 
     public static int VideoPid(int rungIndex) => FirstPid + rungIndex;
 
