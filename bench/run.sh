@@ -39,16 +39,23 @@ STARTED=$(date +%s)
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
 
-# cpu_ticks PID...: utime + stime of the processes (all their threads), in clock ticks.
-cpu_ticks() {
-  local total=0 pid stat
+# cpu_user_sys PID...: "utime stime" of the processes (all their threads), in clock ticks.
+cpu_user_sys() {
+  local user=0 sys=0 pid stat
   for pid in "$@"; do
     stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
     stat=${stat##*) }          # drop "pid (comm) ": field 3 (state) is now the first
     set -- $stat
-    total=$((total + ${12} + ${13}))
+    user=$((user + ${12})) sys=$((sys + ${13}))
   done
-  echo $total
+  echo "$user $sys"
+}
+
+# cpu_ticks PID...: utime + stime of the processes, in clock ticks.
+cpu_ticks() {
+  local user sys
+  read -r user sys < <(cpu_user_sys "$@")
+  echo $((user + sys))
 }
 
 # rss_kb PID...: sum of VmRSS.
@@ -238,7 +245,9 @@ run_load() {
   local load0 ticks0 t0 t1 ticks1 samples=0 rss_sum=0 rss_max=0 rss marker=$WORK/marker-$kind-$n
   load0=$(loadavg)
   t0=$(date +%s.%N)
-  ticks0=$(cpu_ticks "${SERVER_PIDS[@]}")
+  local user0 sys0 user1 sys1
+  read -r user0 sys0 < <(cpu_user_sys "${SERVER_PIDS[@]}")
+  ticks0=$((user0 + sys0))
   for ((i = 1; i <= WINDOW; i++)); do
     sleep 1
     rss=$(rss_kb "${SERVER_PIDS[@]}")
@@ -246,7 +255,8 @@ run_load() {
     [ "$rss" -gt "$rss_max" ] && rss_max=$rss
     [ $i -eq $((WINDOW - 5)) ] && touch "$marker"
   done
-  ticks1=$(cpu_ticks "${SERVER_PIDS[@]}")
+  read -r user1 sys1 < <(cpu_user_sys "${SERVER_PIDS[@]}")
+  ticks1=$((user1 + sys1))
   t1=$(date +%s.%N)
   [ -f "$marker" ] || touch -d '-5 seconds' "$marker"
 
@@ -269,7 +279,7 @@ run_load() {
   stop_server
   local problems
   problems=$(server_log_problems "$kind")
-  echo "$kind,$n,$t0,$t1,$ticks0,$ticks1,$CLK_TCK,$idle_rss,$((rss_sum / samples)),$rss_max,$playlists,$fresh,$alive_pubs,$server_state,$problems,$load0,$idle_ticks,$i0,$i1" >>"$LOAD_CSV"
+  echo "$kind,$n,$t0,$t1,$ticks0,$ticks1,$CLK_TCK,$idle_rss,$((rss_sum / samples)),$rss_max,$playlists,$fresh,$alive_pubs,$server_state,$problems,$load0,$idle_ticks,$i0,$i1,$((user1 - user0)),$((sys1 - sys0))" >>"$LOAD_CSV"
 }
 
 # ---------------------------------------------------------------------------- 2. latency
@@ -349,6 +359,21 @@ report() {
           (rss["onair", s] - idle["onair", s]) / 1024 / s, (rss["nginx", s] - idle["nginx", s]) / 1024 / s
       }
     }' "$LOAD_CSV" | sort -n | sed 's/^/| /'
+    echo
+    echo "Where the CPU goes, user space vs kernel (socket reads, file writes, wake-ups): a server whose kernel time alone"
+    echo "is above 0.8 × nginx-rtmp's total cannot meet the CPU goal however little its own code costs."
+    echo
+    echo "| Streams | Server | User CPU s/min per stream | Kernel CPU s/min per stream | Kernel as a multiple of nginx-rtmp's total |"
+    echo "|---:|---|---:|---:|---:|"
+    awk -F, '$20 != "" {
+      secs = $4 - $3; u[$1, $2] = $20 / $7 * 60 / secs / $2; k[$1, $2] = $21 / $7 * 60 / secs / $2; n[$2] = 1; kinds[$1] = 1
+    } END {
+      for (s in n) for (kind in kinds) if ((kind, s) in u) {
+        total = u["nginx", s] + k["nginx", s]
+        printf "%d | %s | %.3f | %.3f | %s |\n", s, (kind == "onair" ? "OnAir" : "nginx-rtmp"), u[kind, s], k[kind, s], \
+          (("nginx", s) in u && total > 0 ? sprintf("%.2f", k[kind, s] / total) : "–")
+      }
+    }' "$LOAD_CSV" | sort -t'|' -k1,1n -k2,2 | sed 's/^/| /'
   fi
 
   if [ -s "$LAT_CSV" ]; then
