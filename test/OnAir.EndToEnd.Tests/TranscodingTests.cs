@@ -198,6 +198,72 @@ public partial class TranscodingTests
         AssertAligned(recorder, "360p", minimumSegments: 8);
     }
 
+    [Fact]
+    public async Task A_dropped_rung_leaves_the_master_and_comes_back_into_the_same_playlist_when_there_is_headroom()
+    {
+        // The 480p rung is what makes ffmpeg slow (it then reads its input at half real time): only
+        // dropping it (level 3) catches up, and after headroom the policy brings it back.
+        using var dir = new TempDir();
+        var slowWith480p = FfmpegWrapper.Create(dir, "case \"$*\" in *scale=-2:480*) exec ffmpeg -readrate 0.5 \"$@\";; esac\nexec ffmpeg \"$@\"");
+        await using var server = await OnAirServer.StartAsync(o =>
+        {
+            o.Transcode.FfmpegPath = slowWith480p;
+            o.Transcode.RecoverAfterSeconds = 5;
+            o.Transcode.DroppedRungGraceSeconds = 120; // players keep the dropped rung's playlist meanwhile: it must continue, not end
+        });
+        await using var publisher = Publisher.Ffmpeg(server.RtmpUrl("flex"), seconds: 90, width: 1280, height: 720);
+        await WaitForMasterAsync(server, "flex", variants: 3);
+
+        // Master and media playlists as players reload them, until 480p has left the master and come back.
+        var recorder = new LadderRecorder(server.Http, r => server.PlaylistUri("flex", r));
+        var masters = new List<string[]>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(75);
+        int Dropped() => masters.FindIndex(m => !m.Contains("480p"));
+        long? lastBeforeDrop = null;
+        while (!(Dropped() >= 0 && masters.Skip(Dropped()).Any(m => m.Contains("480p"))))
+        {
+            if (Dropped() >= 0)
+            {
+                lastBeforeDrop ??= recorder.Latest["480p"].LastSequence;
+            }
+
+            var transcoderLog = string.Join('\n', server.Logs.Lines.Where(l => l.Contains("[30", StringComparison.Ordinal)));
+            Assert.True(DateTime.UtcNow < deadline, $"480p was not dropped and restored within 75 s; masters seen: {string.Join(" / ", masters.Distinct(StringArrayComparer.Instance).Select(m => string.Join(',', m)))}\n{transcoderLog}");
+            await recorder.RecordAsync(["source", "480p", "360p"], TimeSpan.FromMilliseconds(50));
+            using var response = await server.Http.GetAsync(server.MasterUri("flex"));
+            masters.Add([.. ParseMaster(await response.Content.ReadAsStringAsync()).Select(v => v.Uri.Split('/')[0])]);
+        }
+
+        // Two more segments of the restored rung, so the resumed part can be judged.
+        var resumedAfter = recorder.Latest["480p"].LastSequence;
+        await recorder.RecordAsync(["source", "480p", "360p"], TimeSpan.FromSeconds(20), r => r.Latest["480p"].LastSequence >= resumedAfter + 2);
+
+        var log = string.Join('\n', server.Logs.Lines.Where(l => l.Contains("[30", StringComparison.Ordinal)));
+        Assert.Contains("rung 480p dropped from the master playlist", log);
+        Assert.Equal(["source", "360p"], masters[Dropped()]); // the cheaper rung stayed listed throughout
+        Assert.All(masters, m => Assert.Contains("360p", m));
+
+        // One playlist throughout: never ended, the hole listed as gaps, the media after it starting with
+        // DISCONTINUITY, each segment still with an IDR where source's segment N starts.
+        var segments = recorder.Segments["480p"].Values.ToList();
+        Assert.False(recorder.Latest["480p"].Ended, "the restored rung's playlist ended");
+        var listing = string.Join('\n', segments.Select(x => $"{x.Sequence}{(x.Listed.Gap ? " GAP" : "")}{(x.Listed.Discontinuity ? " DISCONTINUITY" : "")}"));
+        var resumed = segments.First(x => x.Sequence > lastBeforeDrop && !x.Listed.Gap); // the hole in between is listed as EXT-X-GAP
+        Assert.True(resumed.Listed.Discontinuity, $"480p resumed at {resumed.Sequence} without DISCONTINUITY (last before the drop: {lastBeforeDrop}):\n{listing}");
+        Assert.True(segments[^1].Sequence >= resumedAfter + 2, $"480p did not produce after its return (last {segments[^1].Sequence}, restored at {resumedAfter})\n{log}");
+        AssertAligned(recorder, "480p", minimumSegments: 4);
+        AssertAligned(recorder, "360p", minimumSegments: 8);
+    }
+
+    private sealed class StringArrayComparer : IEqualityComparer<string[]>
+    {
+        public static readonly StringArrayComparer Instance = new();
+
+        public bool Equals(string[]? x, string[]? y) => x is null ? y is null : y is not null && x.SequenceEqual(y);
+
+        public int GetHashCode(string[] obj) => string.Join(',', obj).GetHashCode(StringComparison.Ordinal);
+    }
+
     private static double MetricValue(string metrics, string name) =>
         double.Parse(metrics.Split('\n').Single(l => l.StartsWith(name + "{", StringComparison.Ordinal)).Split(' ')[^1], CultureInfo.InvariantCulture);
 
