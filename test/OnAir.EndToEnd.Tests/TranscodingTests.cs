@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using OnAir.EndToEnd.Tests.Support;
+using OnAir.Server;
 using OnAir.Testing;
 using OnAir.Transcoding;
 using Xunit;
@@ -173,12 +174,7 @@ public partial class TranscodingTests
         // Full quality reads its input at half real time (as if the CPU could not keep up); the
         // degraded run (the faster preset) runs freely, so headroom comes back and full quality is tried again.
         using var dir = new TempDir();
-        var slowAtFullQuality = FfmpegWrapper.Create(dir, "case \"$*\" in *ultrafast*) exec ffmpeg \"$@\";; esac\nexec ffmpeg -readrate 0.5 \"$@\"");
-        await using var server = await OnAirServer.StartAsync(o =>
-        {
-            o.Transcode.FfmpegPath = slowAtFullQuality;
-            o.Transcode.RecoverAfterSeconds = 5;
-        });
+        await using var server = await StartWithSlowFfmpegAsync(dir, "case \"$*\" in *ultrafast*) exec ffmpeg \"$@\";; esac\nexec ffmpeg -readrate 0.5 \"$@\"");
         await using var publisher = Publisher.Ffmpeg(server.RtmpUrl("wave"), seconds: 40, width: 854, height: 480);
         await WaitForMasterAsync(server, "wave", variants: 2);
         var recorder = new LadderRecorder(server.Http, r => server.PlaylistUri("wave", r));
@@ -204,13 +200,10 @@ public partial class TranscodingTests
         // The 480p rung is what makes ffmpeg slow (it then reads its input at half real time): only
         // dropping it (level 3) catches up, and after headroom the policy brings it back.
         using var dir = new TempDir();
-        var slowWith480p = FfmpegWrapper.Create(dir, "case \"$*\" in *scale=-2:480*) exec ffmpeg -readrate 0.5 \"$@\";; esac\nexec ffmpeg \"$@\"");
-        await using var server = await OnAirServer.StartAsync(o =>
-        {
-            o.Transcode.FfmpegPath = slowWith480p;
-            o.Transcode.RecoverAfterSeconds = 5;
-            o.Transcode.DroppedRungGraceSeconds = 120; // players keep the dropped rung's playlist meanwhile: it must continue, not end
-        });
+        await using var server = await StartWithSlowFfmpegAsync(
+            dir,
+            "case \"$*\" in *scale=-2:480*) exec ffmpeg -readrate 0.5 \"$@\";; esac\nexec ffmpeg \"$@\"",
+            o => o.Transcode.DroppedRungGraceSeconds = 120); // players keep the dropped rung's playlist meanwhile: it must continue, not end
         await using var publisher = Publisher.Ffmpeg(server.RtmpUrl("flex"), seconds: 90, width: 1280, height: 720);
         await WaitForMasterAsync(server, "flex", variants: 3);
 
@@ -251,8 +244,8 @@ public partial class TranscodingTests
         var resumed = segments.First(x => x.Sequence > lastBeforeDrop && !x.Listed.Gap); // the hole in between is listed as EXT-X-GAP
         Assert.True(resumed.Listed.Discontinuity, $"480p resumed at {resumed.Sequence} without DISCONTINUITY (last before the drop: {lastBeforeDrop}):\n{listing}");
         Assert.True(segments[^1].Sequence >= resumedAfter + 2, $"480p did not produce after its return (last {segments[^1].Sequence}, restored at {resumedAfter})\n{log}");
-        AssertAligned(recorder, "480p", minimumSegments: 4);
-        AssertAligned(recorder, "360p", minimumSegments: 8);
+        AssertAligned(recorder, "480p", minimumSegments: 3); // before the drop and after the return
+        AssertAligned(recorder, "360p", minimumSegments: 5); // each step down restarts ffmpeg and leaves a gap
     }
 
     private sealed class StringArrayComparer : IEqualityComparer<string[]>
@@ -263,6 +256,18 @@ public partial class TranscodingTests
 
         public int GetHashCode(string[] obj) => string.Join(',', obj).GetHashCode(StringComparison.Ordinal);
     }
+
+    /// <summary>
+    /// A server whose ffmpeg is a shell script <paramref name="wrapper"/> around the real one that reads
+    /// its input at half real time for some commands: a machine too slow for them. Steps are undone after 5 s of headroom.
+    /// </summary>
+    private static Task<OnAirServer> StartWithSlowFfmpegAsync(TempDir dir, string wrapper, Action<OnAirOptions>? configure = null) =>
+        OnAirServer.StartAsync(o =>
+        {
+            o.Transcode.FfmpegPath = FfmpegWrapper.Create(dir, wrapper);
+            o.Transcode.RecoverAfterSeconds = 5;
+            configure?.Invoke(o);
+        });
 
     private static double MetricValue(string metrics, string name) =>
         double.Parse(metrics.Split('\n').Single(l => l.StartsWith(name + "{", StringComparison.Ordinal)).Split(' ')[^1], CultureInfo.InvariantCulture);
