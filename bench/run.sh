@@ -361,7 +361,8 @@ report() {
     }' "$LOAD_CSV" | sort -n | sed 's/^/| /'
     echo
     echo "Where the CPU goes, user space vs kernel (socket reads, file writes, wake-ups): a server whose kernel time alone"
-    echo "is above 0.8 × nginx-rtmp's total cannot meet the CPU goal however little its own code costs."
+    echo "is above 0.8 × nginx-rtmp's total cannot meet the CPU goal with the way it reads and writes now, however little"
+    echo "its own code costs."
     echo
     echo "| Streams | Server | User CPU s/min per stream | Kernel CPU s/min per stream | Kernel as a multiple of nginx-rtmp's total |"
     echo "|---:|---|---:|---:|---:|"
@@ -369,9 +370,9 @@ report() {
       secs = $4 - $3; u[$1, $2] = $20 / $7 * 60 / secs / $2; k[$1, $2] = $21 / $7 * 60 / secs / $2; n[$2] = 1; kinds[$1] = 1
     } END {
       for (s in n) for (kind in kinds) if ((kind, s) in u) {
-        total = u["nginx", s] + k["nginx", s]
+        total = (("nginx", s) in u) ? u["nginx", s] + k["nginx", s] : 0 # (reading u["nginx", s] would create it)
         printf "%d | %s | %.3f | %.3f | %s |\n", s, (kind == "onair" ? "OnAir" : "nginx-rtmp"), u[kind, s], k[kind, s], \
-          (("nginx", s) in u && total > 0 ? sprintf("%.2f", k[kind, s] / total) : "–")
+          (total > 0 ? sprintf("%.2f", k[kind, s] / total) : "–")
       }
     }' "$LOAD_CSV" | sort -t'|' -k1,1n -k2,2 | sed 's/^/| /'
   fi

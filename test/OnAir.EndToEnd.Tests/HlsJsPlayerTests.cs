@@ -47,6 +47,14 @@ public class HlsJsPlayerTests(ITestOutputHelper output)
             Assert.True(s.VideoHeight == s.ToHeight, $"switch {s.From} -> {s.To}: video height {s.VideoHeight}, expected {s.ToHeight}\n{report}");
             Assert.True(s.PictureChangedAtTime is { } changed && Math.Abs(changed - s.FragStart!.Value) < 0.25,
                 $"switch {s.From} -> {s.To}: the picture changed at {s.PictureChangedAtTime}, sn {s.Sn} of the new level starts at {s.FragStart}\n{report}");
+
+            // hls.js places each fragment at its own media time (frag.start is its parsed PTS), so this is where
+            // a misaligned ladder shows: the new level's segment N must start where the old level's N-1 ended
+            // (or where its N started, when hls.js replaced a fragment it was still loading). 0.1 s: audio and
+            // video edges of a segment differ by up to an audio frame.
+            var expectedStart = s.Sn == s.PreviousSn + 1 ? s.PreviousEnd : s.Sn == s.PreviousSn ? s.PreviousStart : null;
+            Assert.True(expectedStart is { } expected && s.PreviousLevel == s.From && Math.Abs(s.FragStart!.Value - expected) < 0.1,
+                $"switch {s.From} -> {s.To}: sn {s.Sn} of the new level starts at {s.FragStart}, after sn {s.PreviousSn} of level {s.PreviousLevel} ({s.PreviousStart}..{s.PreviousEnd})\n{report}");
         }
 
         // No segment skipped or played twice. The same sequence number twice in a row is hls.js replacing

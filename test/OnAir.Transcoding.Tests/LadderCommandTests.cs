@@ -47,8 +47,9 @@ public class LadderCommandTests
                 LadderCommand.RungsFor(Ladders.Default(), 1080, declared).Select(r => (r.VideoBitrateKbps, r.MaxRateKbps)));
         }
 
-        // A starved source: the floor, not a few kbit/s of mush.
-        Assert.Equal(LadderCommand.MinimumCappedBitrateKbps, LadderCommand.RungsFor(Ladders.Default(), 480, 90).Single().VideoBitrateKbps);
+        // A starved source: the floor (150 x 0.65 = 97 would be mush), but never more than the source has.
+        Assert.Equal(LadderCommand.MinimumCappedBitrateKbps, LadderCommand.RungsFor(Ladders.Default(), 480, 150).Single().VideoBitrateKbps);
+        Assert.Equal(90, LadderCommand.RungsFor(Ladders.Default(), 480, 90).Single().VideoBitrateKbps);
     }
 
     [Fact]

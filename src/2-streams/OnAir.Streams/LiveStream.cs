@@ -40,7 +40,8 @@ public sealed class LiveStream
 
     /// <summary>
     /// The video bitrate the publisher declares (RTMP onMetaData videodatarate), kbit/s; null when it
-    /// declares none. Set by ingest before the first frame; the transcoder caps its rungs with it.
+    /// declares none. Set by ingest whenever metadata arrives (encoders send it before their first
+    /// frame); the transcoder reads it once, when it starts, to cap its rungs.
     /// </summary>
     public int? DeclaredVideoBitrateKbps
     {

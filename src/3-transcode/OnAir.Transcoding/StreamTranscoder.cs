@@ -151,8 +151,9 @@ public sealed class StreamTranscoder
             {
                 _hasAudio = audioSeen || _stream.Source.Feed.LastAudioConfig is not null;
                 var height = (frames[0].Config as AvcConfig)?.Height ?? 0;
-                _rungs = LadderCommand.RungsFor(_settings.Ladder, height, _stream.DeclaredVideoBitrateKbps);
-                LogCappedRungs();
+                var sourceKbps = _stream.DeclaredVideoBitrateKbps; // read once: the ladder is fixed for the stream's life
+                _rungs = LadderCommand.RungsFor(_settings.Ladder, height, sourceKbps);
+                LogCappedRungs(sourceKbps);
                 if (_rungs.Count > 0)
                 {
                     _policy = new DegradationPolicy(_rungs.Count, _settings.LagBudgetSeconds, _settings.Options.RecoverAfterSeconds);
@@ -339,19 +340,19 @@ public sealed class StreamTranscoder
         return _rungs.Where(r => !expensive.Contains(r)).ToList();
     }
 
-    /// <summary>The source's arrival clock: the smallest (read time - PTS) seen maps any PTS to when it arrived.</summary>
-    private void LogCappedRungs()
+    private void LogCappedRungs(int? sourceKbps)
     {
         foreach (var rung in _rungs)
         {
             var configured = _settings.Ladder.Renditions.First(r => r.Name == rung.Name);
             if (rung.VideoBitrateKbps < configured.VideoBitrateKbps)
             {
-                TranscodeLog.RungCapped(_logger, _stream.Name, rung.Name, rung.VideoBitrateKbps, configured.VideoBitrateKbps, _stream.DeclaredVideoBitrateKbps ?? 0);
+                TranscodeLog.RungCapped(_logger, _stream.Name, rung.Name, rung.VideoBitrateKbps, configured.VideoBitrateKbps, sourceKbps ?? 0);
             }
         }
     }
 
+    /// <summary>The source's arrival clock: the smallest (read time - PTS) seen maps any PTS to when it arrived.</summary>
     private void NoteArrival(MediaFrame frame)
     {
         if (frame.Kind == TrackKind.Video)

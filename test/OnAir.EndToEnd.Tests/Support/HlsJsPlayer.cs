@@ -75,7 +75,11 @@ public sealed record HlsJsSwitch(
     int? VideoHeight,
     double? PictureChangedAtTime,
     long? Sn,
-    double? FragStart);
+    double? FragStart,
+    long? PreviousSn,
+    int? PreviousLevel,
+    double? PreviousStart,
+    double? PreviousEnd);
 
 public sealed record HlsJsError(double At, string Type, string Details, bool Fatal, string? Reason, int? Level, long? Sn, double? CurrentTime);
 

@@ -196,6 +196,7 @@ async function scenario({ url, switches }) {
         fragStart: frag.start,
         previousSn: previous?.sn ?? null,
         previousLevel: previous?.level ?? null,
+        previousStart: previous?.start ?? null,
         previousEnd: previous ? previous.start + previous.duration : null,
       });
 

@@ -19,7 +19,7 @@ public static class LadderCommand
 {
     public const int FirstPid = 0x100;
 
-    /// <summary>A rung's bitrate is never capped below this, kbit/s: under it x264 output is mush at any size.</summary>
+    /// <summary>A rung's bitrate is not capped below this, kbit/s (under it x264 output is mush at any size), unless the source itself has less.</summary>
     public const int MinimumCappedBitrateKbps = 100;
 
     /// <summary>
@@ -40,7 +40,8 @@ public static class LadderCommand
         }
 
         var pixelRatio = Math.Pow((double)rung.Height / sourceHeight, 2);
-        var cap = Math.Max(MinimumCappedBitrateKbps, (int)(sourceKbps.Value * Math.Pow(pixelRatio, 0.75)));
+        // The floor never lifts a rung above the source itself.
+        var cap = Math.Min(sourceKbps.Value, Math.Max(MinimumCappedBitrateKbps, (int)(sourceKbps.Value * Math.Pow(pixelRatio, 0.75))));
         if (cap >= rung.VideoBitrateKbps)
         {
             return rung;
