@@ -31,8 +31,11 @@ internal sealed class RtmpConnection
     private long _lastActivity;
     private TimeSpan _allowedSilence;
 
-    public RtmpConnection(IDuplexPipe transport, string sessionId, string? remote, RtmpOptions options, CommandHandler commands, TimeProvider time, ILogger logger)
+    private readonly ReceiveBatching? _batching;
+
+    public RtmpConnection(IDuplexPipe transport, string sessionId, string? remote, RtmpOptions options, CommandHandler commands, TimeProvider time, ILogger logger, ReceiveBatching? batching = null)
     {
+        _batching = batching;
         _time = time;
         _lastActivity = time.GetTimestamp();
         _allowedSilence = options.HandshakeTimeout;
@@ -87,7 +90,26 @@ internal sealed class RtmpConnection
     }
 
     /// <summary>Called by the heartbeat: cancels the connection's reads when the peer has been silent too long.</summary>
-    internal void CloseIfStalled(long now)
+    /// <summary>Once a second (the shared heartbeat timer): closes a stalled connection, and batches a publisher's reads by its bitrate.</summary>
+    internal void OnHeartbeat(long now)
+    {
+        CloseIfStalled(now);
+        if (_batching is null)
+        {
+            return;
+        }
+
+        if (_session.Publisher is not null)
+        {
+            _batching.Adapt(Volatile.Read(ref _bytesReceived), now);
+        }
+        else
+        {
+            _batching.Reset(); // commands, not media: each answered at once
+        }
+    }
+
+    private void CloseIfStalled(long now)
     {
         if (_time.GetElapsedTime(Volatile.Read(ref _lastActivity), now) > _allowedSilence)
         {

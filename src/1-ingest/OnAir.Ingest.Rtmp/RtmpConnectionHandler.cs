@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -32,7 +33,9 @@ public sealed class RtmpConnectionHandler : ConnectionHandler
     {
         var remote = connection.RemoteEndPoint?.ToString();
         RtmpLog.Accepted(_logger, connection.ConnectionId, remote);
-        var session = new RtmpConnection(connection.Transport, connection.ConnectionId, remote, _options, _commands, _time, _logger);
+        var socket = connection.Features.Get<IConnectionSocketFeature>()?.Socket;
+        var batching = socket is not null && _options.ReceiveBatchMilliseconds > 0 ? new ReceiveBatching(socket, _options.ReceiveBatchMilliseconds, _time) : null;
+        var session = new RtmpConnection(connection.Transport, connection.ConnectionId, remote, _options, _commands, _time, _logger, batching);
         _heartbeat.Add(session);
         try
         {

@@ -4,8 +4,8 @@ namespace OnAir.Ingest.Rtmp;
 
 /// <summary>
 /// One timer for every RTMP connection: once a second it closes those that have been silent
-/// longer than they may be (handshake or idle timeout). Reads only stamp a time, so the hot
-/// path never re-arms a timer.
+/// longer than they may be (handshake or idle timeout) and adapts each publisher's receive
+/// batching to its bitrate. Reads only stamp a time and count bytes, so the hot path never re-arms a timer.
 /// </summary>
 internal sealed class RtmpHeartbeat : IDisposable
 {
@@ -31,7 +31,7 @@ internal sealed class RtmpHeartbeat : IDisposable
         var now = _time.GetTimestamp();
         foreach (var connection in _connections.Keys)
         {
-            connection.CloseIfStalled(now);
+            connection.OnHeartbeat(now);
         }
     }
 }

@@ -33,6 +33,13 @@ public sealed class RtmpOptions
     /// <summary>Window acknowledgement size announced to peers (bytes between their acks). Default 5,000,000, as nginx-rtmp and SRS.</summary>
     public int WindowAckSize { get; set; } = 5_000_000;
 
+    /// <summary>
+    /// How long a publisher's bytes may gather in the kernel before they are read, milliseconds (SO_RCVLOWAT,
+    /// following the stream's bitrate). Fewer, larger reads halve the CPU of a passthrough stream; the cost is
+    /// up to this much ingest delay. Default 20; 0 reads every TCP segment as it arrives.
+    /// </summary>
+    public int ReceiveBatchMilliseconds { get; set; } = 20;
+
     public TimeSpan HandshakeTimeout => TimeSpan.FromSeconds(HandshakeTimeoutSeconds);
 
     public TimeSpan IdleTimeout => TimeSpan.FromSeconds(IdleTimeoutSeconds);

@@ -47,6 +47,7 @@ public static class OptionsValidator
         Range("rtmp.idleTimeoutSeconds", r.IdleTimeoutSeconds, 0.1, 3600);
         Range("rtmp.outgoingChunkSize", r.OutgoingChunkSize, 128, 65536);
         Range("rtmp.windowAckSize", r.WindowAckSize, 4096, int.MaxValue);
+        Range("rtmp.receiveBatchMilliseconds", r.ReceiveBatchMilliseconds, 0, 200);
 
         var h = o.Hls;
         Range("hls.maxTargetDurationSeconds", h.MaxTargetDurationSeconds, 1, 60);
