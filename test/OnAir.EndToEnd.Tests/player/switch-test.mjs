@@ -200,11 +200,13 @@ async function scenario({ url, switches }) {
         previousEnd: previous ? previous.start + previous.duration : null,
       });
 
-      await until(() => video.videoHeight === to.height, 5, `switch ${i + 1}: video.videoHeight ${to.height} (is ${video.videoHeight})`);
+      // The resize event, not just videoHeight: the height changes before the event is dispatched, and the event says where.
+      const resized = () => result.resizes.find(r => r.at >= requestedAt && r.height === to.height);
+      await until(() => video.videoHeight === to.height && resized(), 5, `switch ${i + 1}: video.videoHeight ${to.height} (is ${video.videoHeight}) and its resize event`);
       s.videoHeightAt = now();
       s.videoHeight = video.videoHeight;
       // Where in the media the picture changed: the new level's first fragment starts there when the switch is at a boundary.
-      s.pictureChangedAtTime = result.resizes.find(r => r.at >= requestedAt && r.height === to.height)?.currentTime ?? null;
+      s.pictureChangedAtTime = resized().currentTime;
 
       // Playback goes on past the boundary before the next switch is asked for.
       await until(() => video.currentTime > frag.start + 1, 10, `switch ${i + 1}: playback 1 s into sn ${frag.sn} of level ${to.index}`);
