@@ -32,9 +32,6 @@ stop_pids() {
   for pid in "$@"; do wait "$pid" 2>/dev/null || true; done
 }
 
-# cleanup: the EXIT trap. Stops what is left of STARTED_PIDS, with the children of those (e.g. the
-# ffmpeg that /usr/bin/time runs) listed before their parent; a PID is listed once even when it is
-# both recorded and a child of a recorded one (nginx's worker).
 # make_once FILE NOTE CMD...: runs CMD FILE.tmp and keeps it as FILE unless FILE exists and was made
 # by the same command (recorded in FILE.cmd, which also documents the input). NOTE goes in the log line.
 make_once() {
@@ -59,6 +56,9 @@ wait_for_port() { # PORT PID SECONDS
   return 1
 }
 
+# cleanup: the EXIT trap. Stops what is left of STARTED_PIDS, with the children of those (e.g. the
+# ffmpeg that /usr/bin/time runs) listed before their parent; a PID is listed once even when it is
+# both recorded and a child of a recorded one (nginx's worker).
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM

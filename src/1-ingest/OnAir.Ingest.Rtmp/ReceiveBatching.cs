@@ -47,7 +47,7 @@ internal sealed class ReceiveBatching
             return;
         }
 
-        Apply(Math.Clamp((int)Math.Min(bytes / elapsed * _batchSeconds, MaxLowWaterBytes), 1, MaxLowWaterBytes));
+        Apply((int)Math.Clamp(bytes / elapsed * _batchSeconds, 1, MaxLowWaterBytes));
     }
 
     /// <summary>Back to reading every byte at once (the connection stops publishing).</summary>

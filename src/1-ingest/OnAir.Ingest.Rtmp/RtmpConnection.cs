@@ -89,7 +89,6 @@ internal sealed class RtmpConnection
         }
     }
 
-    /// <summary>Called by the heartbeat: cancels the connection's reads when the peer has been silent too long.</summary>
     /// <summary>Once a second (the shared heartbeat timer): closes a stalled connection, and batches a publisher's reads by its bitrate.</summary>
     internal void OnHeartbeat(long now)
     {
@@ -109,6 +108,7 @@ internal sealed class RtmpConnection
         }
     }
 
+    /// <summary>Cancels the connection's reads when the peer has been silent too long.</summary>
     private void CloseIfStalled(long now)
     {
         if (_time.GetElapsedTime(Volatile.Read(ref _lastActivity), now) > _allowedSilence)

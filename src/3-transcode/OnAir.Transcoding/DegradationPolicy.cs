@@ -52,8 +52,6 @@ public sealed class DegradationPolicy
 
     public int MaxLevel => 3 + (RungCount - 1);
 
-    public bool FasterPreset => FasterPresetAt(Level);
-
     public bool HalfFrameRate => HalfFrameRateAt(Level);
 
     /// <summary>How many of the most expensive rungs are not produced.</summary>
