@@ -1,3 +1,6 @@
+using OnAir.Control.Api;
+using OnAir.Control.Webhooks;
+using OnAir.Edge.Cluster;
 using OnAir.Ingest.Rtmp;
 using OnAir.Origin;
 using OnAir.Packaging;
@@ -40,7 +43,21 @@ public sealed class OnAirOptions
 
     public StreamsOptions Streams { get; set; } = new();
 
+    public LifecycleOptions Lifecycle { get; set; } = new();
+
     public OriginOptions Origin { get; set; } = new();
 
     public TranscodingOptions Transcode { get; set; } = new();
+
+    public ApiOptions Api { get; set; } = new();
+
+    /// <summary>
+    /// Share the stream registry with other nodes through this Redis (--redis HOST:PORT, any
+    /// StackExchange.Redis configuration string). Default none: this node alone.
+    /// </summary>
+    public string? Redis { get; set; }
+
+    public ClusterOptions Cluster { get; set; } = new();
+
+    public WebhookOptions Webhooks { get; set; } = new();
 }

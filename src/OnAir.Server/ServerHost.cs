@@ -3,6 +3,10 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using OnAir.Control;
+using OnAir.Control.Api;
+using OnAir.Control.Keys;
+using OnAir.Control.Webhooks;
+using OnAir.Edge.Cluster;
 using OnAir.Ingest.Rtmp;
 using OnAir.Origin;
 using OnAir.Packaging;
@@ -37,8 +41,37 @@ public static class ServerHost
         services.AddSingleton(Options.Create(options.Rtmp));
         services.AddSingleton(Options.Create(options.Hls));
         services.AddSingleton(Options.Create(options.Streams));
+        services.AddSingleton(Options.Create(options.Lifecycle));
         services.AddSingleton(Options.Create(options.Origin));
         services.AddSingleton(new DataDirectory(options.DataDir));
+        services.AddSingleton(Options.Create(options.Webhooks));
+        services.AddSingleton(new ApiAccess(options.Api, options.Bind));
+        services.AddSingleton<StreamKeyStore>();
+        services.AddSingleton<IStreamKeyResolver>(provider => provider.GetRequiredService<StreamKeyStore>());
+        if (!string.IsNullOrEmpty(options.Webhooks.OnPublishUrl))
+        {
+            services.AddSingleton<IPublishAuthorizer, PublishHook>();
+        }
+
+        if (!string.IsNullOrEmpty(options.Redis))
+        {
+            if (string.IsNullOrEmpty(options.Cluster.NodeId))
+            {
+                options.Cluster.NodeId = $"{Environment.MachineName}:{options.HttpPort}";
+            }
+
+            services.AddSingleton(Options.Create(options.Cluster));
+            services.AddSingleton(provider => ActivatorUtilities.CreateInstance<RedisStreamDirectory>(provider, options.Redis));
+            services.AddSingleton<IStreamOwnership>(provider => provider.GetRequiredService<RedisStreamDirectory>());
+            services.AddHostedService<ClusterHeartbeat>();
+        }
+
+        services.AddOnAirMetrics();
+        services.AddSingleton<StreamsMetrics>();
+        services.AddSingleton<RtmpMetrics>();
+        services.AddSingleton<PackagingMetrics>();
+        services.AddSingleton<TranscodingMetrics>();
+        services.AddSingleton<StreamEvents>();
         services.AddSingleton<StreamRegistry>();
         services.AddSingleton<HlsOutputRegistry>();
         services.AddSingleton(TranscoderSettingsFor(options));
@@ -47,6 +80,7 @@ public static class ServerHost
         // then the transcoders drain and stop.
         services.AddSingleton<TranscodingService>();
         services.AddHostedService(provider => provider.GetRequiredService<TranscodingService>());
+        services.AddHostedService<WebhookService>(); // stops after packaging: the streams' stream.ended goes out
         services.AddHostedService<HlsPackagingService>();
         services.AddOrigin();
 
@@ -61,8 +95,9 @@ public static class ServerHost
         var app = builder.Build();
         app.UseCors();
         app.MapOrigin();
+        app.MapApi(app.Services.GetRequiredService<ApiAccess>());
         app.MapHealth();
-        app.MapMetrics();
+        app.MapOnAirMetrics();
         app.MapStreamList();
         app.Lifetime.ApplicationStarted.Register(() => AnnounceUrls(app, options));
         return app;
@@ -82,6 +117,11 @@ public static class ServerHost
         if (options.LlHls)
         {
             ServerLog.LowLatencyPending(logger);
+        }
+
+        if (!app.Services.GetRequiredService<ApiAccess>().Enabled)
+        {
+            ServerLog.ApiDisabled(logger, options.Bind);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using OnAir.EndToEnd.Tests.Support;
+using OnAir.Testing;
 using OnAir.Server;
 using Xunit;
 
@@ -50,7 +51,7 @@ public class TranscoderSupervisionTests
         await HlsPoller.WaitForAsync(server.Http, server.PlaylistUri("flaky"), p => p.LastSequence >= before.LastSequence + 2, TimeSpan.FromSeconds(10), "source segments after the fallback");
         var master = await server.Http.GetStringAsync(server.MasterUri("flaky"));
         Assert.Equal(["source/playlist.m3u8"], master.Split('\n').Where(l => l.EndsWith(".m3u8", StringComparison.Ordinal)));
-        Assert.Contains("onair_transcode_state{stream=\"flaky\",state=\"fell_back\"} 1", await server.Http.GetStringAsync("metrics"));
+        Assert.Equal(1, PrometheusText.Value(PrometheusText.Parse(await server.Http.GetStringAsync("metrics")), "onair_transcode_state", ("stream", "flaky"), ("state", "fell_back")));
     }
 
     [Fact]
@@ -81,8 +82,9 @@ public class TranscoderSupervisionTests
         Assert.Equal(["source/playlist.m3u8"], master.Split('\n').Where(l => l.EndsWith(".m3u8", StringComparison.Ordinal)));
         Assert.Equal(HttpStatusCode.NotFound, (await server.Http.GetAsync(server.PlaylistUri("second", "360p"))).StatusCode);
         var metrics = await server.Http.GetStringAsync("metrics");
-        Assert.Contains("onair_transcode_state{stream=\"second\",state=\"over_cap\"} 1", metrics);
-        Assert.Contains("onair_transcode_state{stream=\"first\",state=\"running\"} 1", metrics);
+        var samples = PrometheusText.Parse(metrics);
+        Assert.Equal(1, PrometheusText.Value(samples, "onair_transcode_state", ("stream", "second"), ("state", "over_cap")));
+        Assert.Equal(1, PrometheusText.Value(samples, "onair_transcode_state", ("stream", "first"), ("state", "running")));
     }
 
     /// <summary>A server whose transcoder runs a <see cref="FfmpegWrapper"/> around <paramref name="body"/>, restarting it quickly up to <paramref name="maxRestarts"/> times.</summary>

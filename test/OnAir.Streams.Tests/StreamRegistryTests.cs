@@ -1,25 +1,23 @@
-using OnAir.Media;
-
 namespace OnAir.Streams.Tests;
 
-/// <summary>Who may publish which name, and the lifecycle observers (packager, recorder, API) see.</summary>
+/// <summary>Who may publish which name, and the starts and ends observers (packager, transcoder, API) hear of.</summary>
 public class StreamRegistryTests
 {
     [Fact]
-    public void Second_publish_to_a_live_name_is_refused_and_does_not_disturb_the_first()
+    public async Task Second_publish_to_a_live_name_is_refused_and_does_not_disturb_the_first()
     {
         var registry = TestFeeds.Registry();
-        var started = 0;
-        registry.StreamStarted += _ => started++;
-        Assert.Equal(PublishResult.Started, registry.TryStartPublishing("live", "s1", out var first));
+        var events = registry.Events.Subscribe();
+        var first = await registry.PublishAsync("live", PublishResult.Started, "c1");
 
-        Assert.Equal(PublishResult.NameInUse, registry.TryStartPublishing("live", "s2", out var second));
+        await registry.PublishAsync("live", PublishResult.NameInUse, "c2");
 
-        Assert.Null(second);
-        Assert.Equal(1, started);
+        Assert.Equal(StreamEventKind.Started, (await events.NextAsync()).Kind);
+        Assert.False(events.TryPeek(out _)); // the refused publish announced nothing
         Assert.True(registry.TryGet("live", out var stream));
         Assert.Same(first!.Stream, stream);
-        Assert.Equal("s1", stream!.SessionId);
+        Assert.Same(first, stream!.Publisher);
+        Assert.Equal("c1", stream.Publisher!.ConnectionId);
         Assert.Equal(StreamState.Live, stream.State);
         first.Dispose();
     }
@@ -34,50 +32,47 @@ public class StreamRegistryTests
     [InlineData("caf\u00e9")]
     [InlineData("x?y=1")]
     [InlineData("%2e%2e")]
-    public void Names_that_are_not_safe_url_segments_are_refused(string name) => AssertInvalid(name);
+    public Task Names_that_are_not_safe_url_segments_are_refused(string name) => AssertInvalidAsync(name);
 
     [Fact]
-    public void Name_longer_than_the_limit_is_refused()
+    public async Task Name_longer_than_the_limit_is_refused()
     {
-        AssertInvalid(new string('a', 200));
-        AssertInvalid(new string('a', new StreamsOptions().MaxStreamNameLength + 1));
+        await AssertInvalidAsync(new string('a', 200));
+        await AssertInvalidAsync(new string('a', new StreamsOptions().MaxStreamNameLength + 1));
     }
 
     [Theory]
     [InlineData("a")]
     [InlineData("cam-1_main.v2")]
     [InlineData("UPPER.lower-09")]
-    public void Safe_names_are_accepted(string name)
+    public async Task Safe_names_are_accepted(string name)
     {
-        var registry = TestFeeds.Registry();
-        Assert.Equal(PublishResult.Started, registry.TryStartPublishing(name, "s", out var publisher));
+        var publisher = await TestFeeds.Registry().PublishAsync(name, PublishResult.Started);
         Assert.Equal(name, publisher!.Stream.Name);
         publisher.Dispose();
     }
 
     [Fact]
-    public void Name_of_exactly_the_limit_is_accepted()
+    public async Task Name_of_exactly_the_limit_is_accepted()
     {
         var name = new string('a', new StreamsOptions().MaxStreamNameLength);
-        var registry = TestFeeds.Registry();
-        Assert.Equal(PublishResult.Started, registry.TryStartPublishing(name, "s", out var publisher));
+        var publisher = await TestFeeds.Registry().PublishAsync(name, PublishResult.Started);
         publisher!.Dispose();
     }
 
     [Fact]
-    public void With_stream_keys_only_listed_keys_publish_and_viewers_see_the_mapped_name()
+    public async Task With_stream_keys_only_listed_keys_publish_and_viewers_see_the_mapped_name()
     {
         var options = new StreamsOptions();
         options.StreamKeys["k3y-s3cret"] = "studio";
         var registry = TestFeeds.Registry(options);
 
-        Assert.Equal(PublishResult.UnknownKey, registry.TryStartPublishing("guess", "s1", out var refused));
-        Assert.Null(refused);
-        Assert.Equal(PublishResult.UnknownKey, registry.TryStartPublishing("studio", "s2", out _)); // the public name is not a key
-        Assert.Equal(PublishResult.UnknownKey, registry.TryStartPublishing("K3Y-S3CRET", "s3", out _)); // keys are case-sensitive
-        Assert.Empty(registry.LiveStreams);
+        await registry.PublishAsync("guess", PublishResult.UnknownKey);
+        await registry.PublishAsync("studio", PublishResult.UnknownKey); // the public name is not a key
+        await registry.PublishAsync("K3Y-S3CRET", PublishResult.UnknownKey); // keys are case-sensitive
+        Assert.Empty(registry.Streams);
 
-        Assert.Equal(PublishResult.Started, registry.TryStartPublishing("k3y-s3cret", "s4", out var publisher));
+        var publisher = await registry.PublishAsync("k3y-s3cret", PublishResult.Started);
         Assert.Equal("studio", publisher!.Stream.Name);
         Assert.True(registry.TryGet("studio", out _));
         Assert.False(registry.TryGet("k3y-s3cret", out _)); // the key never appears as a name
@@ -85,88 +80,69 @@ public class StreamRegistryTests
     }
 
     [Fact]
-    public void Key_mapped_to_an_unsafe_name_is_refused()
+    public async Task Key_mapped_to_an_unsafe_name_is_refused()
     {
         var options = new StreamsOptions();
         options.StreamKeys["key"] = "../etc";
-        Assert.Equal(PublishResult.InvalidName, TestFeeds.Registry(options).TryStartPublishing("key", "s", out _));
+        await TestFeeds.Registry(options).PublishAsync("key", PublishResult.InvalidName);
     }
 
     [Fact]
-    public async Task After_the_publisher_leaves_the_name_is_free_and_observers_see_the_next_start_before_any_frame()
+    public async Task A_late_subscriber_starts_at_the_cached_keyframe_so_an_observer_on_its_own_loop_misses_no_picture()
     {
         var frames = VectorFrames.AudioVideo;
         var registry = TestFeeds.Registry();
-        Assert.Equal(PublishResult.Started, registry.TryStartPublishing("show", "s1", out var first));
-        var ended = 0;
-        first!.Stream.Ended += _ => ended++;
-        first.Write(frames.Create(0));
+        var publisher = await registry.PublishAsync("show", PublishResult.Started);
 
-        first.Dispose();
-
-        Assert.Equal(1, ended);
-        Assert.Equal(StreamState.Ended, first.Stream.State);
-        Assert.False(registry.TryGet("show", out _));
-
-        // An observer subscribes synchronously in StreamStarted, as the packager does.
-        Subscription? observer = null;
-        long framesWrittenAtStart = -1;
-        registry.StreamStarted += stream =>
-        {
-            framesWrittenAtStart = stream.Source.Feed.FramesWritten;
-            observer = stream.Source.Feed.Subscribe("hls");
-        };
-
-        Assert.Equal(PublishResult.Started, registry.TryStartPublishing("show", "s2", out var second));
-
-        Assert.NotSame(first.Stream, second!.Stream);
-        Assert.Equal("s2", second.Stream.SessionId);
-        Assert.Equal(0, framesWrittenAtStart);
-        Assert.NotNull(observer);
+        // The publisher writes before the observer has handled the start event.
         for (var i = 0; i < 5; i++)
         {
-            second.Write(frames.Create(i));
+            publisher!.Write(frames.Create(i));
         }
 
+        var observer = publisher!.Stream.Source.Feed.Subscribe("hls");
         for (var i = 0; i < 5; i++)
         {
             await observer.ExpectAsync(frames, i); // the first keyframe included
         }
 
-        second.Dispose();
+        publisher.Unpublish();
         Assert.Null(await observer.NextAsync());
+        Assert.True(observer.IsEnded);
         observer.Dispose();
     }
 
     [Fact]
-    public void Late_dispose_of_an_old_publisher_does_not_end_the_newer_stream_of_that_name()
+    public async Task Late_leave_of_an_old_publisher_does_not_end_the_newer_stream_of_that_name()
     {
         var registry = TestFeeds.Registry();
-        registry.TryStartPublishing("show", "s1", out var old);
-        registry.EndAll();
-        Assert.Equal(PublishResult.Started, registry.TryStartPublishing("show", "s2", out var current));
+        var old = await registry.PublishAsync("show", PublishResult.Started);
+        await registry.EndAllAsync("test").WaitAsync(TestFeeds.Timeout);
+        var current = await registry.PublishAsync("show", PublishResult.Started);
 
-        old!.Dispose();
+        old!.Unpublish();
         old.Dispose();
 
         Assert.True(registry.TryGet("show", out var live));
         Assert.Same(current!.Stream, live);
+        await Task.Yield();
         Assert.Equal(StreamState.Live, live!.State);
         current.Dispose();
     }
 
     [Fact]
-    public async Task End_all_ends_every_stream_and_readers_drain_then_see_the_end()
+    public async Task End_all_ends_every_stream_disconnects_publishers_and_readers_drain_then_see_the_end()
     {
         var frames = VectorFrames.AudioVideo;
         var registry = TestFeeds.Registry();
+        var events = registry.Events.Subscribe();
         var publishers = new List<StreamPublisher>();
         var readers = new List<Subscription>();
-        var ended = new List<string>();
+        var kicked = new List<string>();
         foreach (var name in new[] { "a", "b", "c" })
         {
-            Assert.Equal(PublishResult.Started, registry.TryStartPublishing(name, "s-" + name, out var publisher));
-            publisher!.Stream.Ended += s => ended.Add(s.Name);
+            var publisher = (await registry.PublishAsync(name, PublishResult.Started))!;
+            publisher.OnKick(reason => kicked.Add(name + ": " + reason));
             readers.Add(publisher.Stream.Source.Feed.Subscribe("hls"));
             for (var i = 0; i < 3; i++)
             {
@@ -176,9 +152,16 @@ public class StreamRegistryTests
             publishers.Add(publisher);
         }
 
-        registry.EndAll();
+        await registry.EndAllAsync("server shutdown").WaitAsync(TestFeeds.Timeout);
 
-        Assert.Empty(registry.LiveStreams);
+        Assert.Empty(registry.Streams);
+        Assert.Equal(["a: server shutdown", "b: server shutdown", "c: server shutdown"], kicked.Order());
+        var ended = new List<string>();
+        while (ended.Count < 3)
+        {
+            ended.Add((await events.NextAsync(StreamEventKind.Ended)).Stream.Name);
+        }
+
         Assert.Equal(["a", "b", "c"], ended.Order());
         Assert.All(publishers, p => Assert.Equal(StreamState.Ended, p.Stream.State));
         foreach (var reader in readers)
@@ -196,64 +179,32 @@ public class StreamRegistryTests
         var late = frames.Create(3);
         publishers[0].Write(late);
         Assert.Equal(0, late.ReferenceCount);
-
-        foreach (var publisher in publishers)
-        {
-            publisher.Dispose(); // ending twice raises Ended once
-        }
-
-        Assert.Equal(3, ended.Count);
+        publishers.ForEach(p => p.Dispose());
     }
 
     [Fact]
-    public void A_failing_start_observer_does_not_leave_the_name_stuck()
-    {
-        var registry = TestFeeds.Registry();
-        var fail = true;
-        registry.StreamStarted += _ =>
-        {
-            if (fail)
-            {
-                throw new IOException("disk full");
-            }
-        };
-
-        try
-        {
-            registry.TryStartPublishing("show", "s1", out _);
-        }
-        catch (IOException)
-        {
-        }
-
-        fail = false;
-        Assert.Equal(PublishResult.Started, registry.TryStartPublishing("show", "s2", out var publisher));
-        publisher!.Dispose();
-    }
-
-    [Fact]
-    public void A_later_stream_of_the_same_name_gets_a_new_id()
+    public async Task A_later_session_of_the_same_name_gets_a_new_session_id_even_within_the_same_millisecond()
     {
         var registry = TestFeeds.Registry(time: new FrozenTime());
-        registry.TryStartPublishing("show", "s1", out var first);
-        first!.Dispose();
-        registry.TryStartPublishing("show", "s2", out var second);
+        var first = await registry.PublishAsync("show", PublishResult.Started);
+        first!.Unpublish();
+        await first.Stream.Completion.WaitAsync(TestFeeds.Timeout);
+        var second = await registry.PublishAsync("show", PublishResult.Started);
 
-        Assert.NotEqual(first.Stream.Id, second!.Stream.Id);
+        Assert.NotEqual(first.Stream.SessionId, second!.Stream.SessionId);
+        Assert.NotSame(first.Stream, second.Stream);
         second.Dispose();
     }
 
-    private static void AssertInvalid(string name)
+    private static async Task AssertInvalidAsync(string name)
     {
         var registry = TestFeeds.Registry();
-        var started = 0;
-        registry.StreamStarted += _ => started++;
+        var events = registry.Events.Subscribe();
 
-        Assert.Equal(PublishResult.InvalidName, registry.TryStartPublishing(name, "s", out var publisher));
+        await registry.PublishAsync(name, PublishResult.InvalidName);
 
-        Assert.Null(publisher);
-        Assert.Equal(0, started);
-        Assert.Empty(registry.LiveStreams);
+        Assert.False(events.TryPeek(out _));
+        Assert.Empty(registry.Streams);
         Assert.False(StreamName.IsValid(name, registry.MaxStreamNameLength));
     }
 

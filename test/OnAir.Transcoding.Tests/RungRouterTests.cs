@@ -24,16 +24,17 @@ public sealed class RungRouterTests : IDisposable
 
     public RungRouterTests()
     {
-        var registry = new StreamRegistry(Options.Create(new StreamsOptions()), TimeProvider.System);
-        Assert.Equal(PublishResult.Started, registry.TryStartPublishing("cam", "session", out var publisher));
-        _publisher = publisher!;
+        var registry = new StreamRegistry(Options.Create(new StreamsOptions()), Options.Create(new LifecycleOptions()), new StreamEvents(), TimeProvider.System);
+        var attempt = registry.PublishAsync("cam", "connection", null).GetAwaiter().GetResult(); // completes on the stream's loop, never on this thread
+        Assert.Equal(PublishResult.Started, attempt.Result);
+        _publisher = attempt.Publisher!;
         Assert.True(registry.TryGet("cam", out var stream));
         _stream = stream!;
     }
 
     public void Dispose()
     {
-        _publisher.Dispose();
+        _publisher.Unpublish();
         _vector.ForEach(f => f.Release());
     }
 

@@ -158,6 +158,6 @@ internal static partial class LadderLatencyTool
 
     private static double Percentile(List<double> sorted, double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
 
-    [GeneratedRegex(@"^(?<name>onair_transcode_[a-z_]+)\{stream=""(?<stream>[^""]+)""\} (?<value>\S+)$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^(?<name>onair_transcode_[a-z_]+)\{[^}]*stream=""(?<stream>[^""]+)""[^}]*\} (?<value>\S+)$", RegexOptions.Multiline)]
     private static partial Regex MetricLine();
 }

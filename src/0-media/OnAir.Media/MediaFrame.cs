@@ -47,6 +47,9 @@ public sealed class MediaFrame
     /// </summary>
     public bool Discontinuity { get; set; }
 
+    /// <summary>When the frame entered the stream (<see cref="TimeProvider.GetTimestamp"/>), 0 when unknown: how late downstream work is measured.</summary>
+    public long ArrivedAt { get; set; }
+
     /// <summary>The codec configuration in force for this frame (immutable, shared).</summary>
     public CodecConfig Config { get; private set; } = null!;
 
@@ -67,6 +70,7 @@ public sealed class MediaFrame
         frame.Pts = pts;
         frame.IsKeyFrame = isKeyFrame;
         frame.Discontinuity = false;
+        frame.ArrivedAt = 0;
         frame.Config = config;
         frame._buffer = ArrayPool<byte>.Shared.Rent(Math.Max(payloadLength, 1));
         frame._length = payloadLength;

@@ -27,14 +27,17 @@ internal sealed class RtmpConnection
     private uint _peerAckWindow;
 
     private readonly TimeProvider _time;
-    private readonly CancellationTokenSource _stalled = new();
+    private readonly CancellationTokenSource _aborted = new();
+    private string? _abortReason;
     private long _lastActivity;
     private TimeSpan _allowedSilence;
 
     private readonly ReceiveBatching? _batching;
+    private readonly RtmpMetrics? _metrics;
 
-    public RtmpConnection(IDuplexPipe transport, string sessionId, string? remote, RtmpOptions options, CommandHandler commands, TimeProvider time, ILogger logger, ReceiveBatching? batching = null)
+    public RtmpConnection(IDuplexPipe transport, string sessionId, string? remote, RtmpOptions options, CommandHandler commands, TimeProvider time, ILogger logger, ReceiveBatching? batching = null, RtmpMetrics? metrics = null)
     {
+        _metrics = metrics;
         _batching = batching;
         _time = time;
         _lastActivity = time.GetTimestamp();
@@ -44,12 +47,12 @@ internal sealed class RtmpConnection
         _options = options;
         _commands = commands;
         _chunks = new ChunkReader(options);
-        _session = new RtmpSessionContext(sessionId, remote, new RtmpReplies(_output), logger);
+        _session = new RtmpSessionContext(sessionId, remote, new RtmpReplies(_output), logger) { Kick = reason => Abort("the stream was ended: " + reason) };
     }
 
     public async Task RunAsync(CancellationToken shutdown)
     {
-        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(shutdown, _stalled.Token);
+        using var cancellation = CancellationTokenSource.CreateLinkedTokenSource(shutdown, _aborted.Token);
         try
         {
             if (!await HandshakeAsync(cancellation.Token).ConfigureAwait(false))
@@ -71,7 +74,7 @@ internal sealed class RtmpConnection
         }
         catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
         {
-            RtmpLog.ProtocolError(_session.Logger, _session.SessionId, _session.Remote, "the peer stalled: no data within the handshake or idle timeout (rtmp.handshakeTimeoutSeconds / rtmp.idleTimeoutSeconds)");
+            RtmpLog.ProtocolError(_session.Logger, _session.SessionId, _session.Remote, Volatile.Read(ref _abortReason) ?? "aborted");
         }
         catch (OperationCanceledException)
         {
@@ -83,9 +86,9 @@ internal sealed class RtmpConnection
         }
         finally
         {
-            _session.StopPublishing();
+            _session.StopPublishing(unpublished: false);
             _chunks.Dispose();
-            _stalled.Dispose();
+            _aborted.Dispose();
         }
     }
 
@@ -113,14 +116,21 @@ internal sealed class RtmpConnection
     {
         if (_time.GetElapsedTime(Volatile.Read(ref _lastActivity), now) > _allowedSilence)
         {
-            try
-            {
-                _stalled.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // the connection ended meanwhile
-            }
+            Abort("the peer stalled: no data within the handshake or idle timeout (rtmp.handshakeTimeoutSeconds / rtmp.idleTimeoutSeconds)");
+        }
+    }
+
+    /// <summary>Ends the connection from another thread (heartbeat, stream actor): its pending read is cancelled.</summary>
+    private void Abort(string reason)
+    {
+        Interlocked.CompareExchange(ref _abortReason, reason, null);
+        try
+        {
+            _aborted.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // the connection ended meanwhile
         }
     }
 
@@ -183,7 +193,7 @@ internal sealed class RtmpConnection
             var before = buffer.Length;
             try
             {
-                while (_session.CloseReason is null && _chunks.TryReadMessage(ref buffer, out var message))
+                while (_session.CloseReason is null && _session.PendingPublish is null && _chunks.TryReadMessage(ref buffer, out var message))
                 {
                     try
                     {
@@ -197,10 +207,20 @@ internal sealed class RtmpConnection
             }
             finally
             {
-                _input.AdvanceTo(buffer.Start, buffer.End);
+                // While a publish is pending the rest of the buffer is left unexamined, so the next read returns it at once.
+                _input.AdvanceTo(buffer.Start, _session.PendingPublish is null ? buffer.End : buffer.Start);
+            }
+
+            var publishAnswered = false;
+            if (_session.PendingPublish is { } publish)
+            {
+                _session.PendingPublish = null;
+                await publish.ConfigureAwait(false);
+                publishAnswered = true;
             }
 
             _bytesReceived += before - buffer.Length;
+            _metrics?.Received(before - buffer.Length);
             AcknowledgeIfDue();
             if (_output.UnflushedBytes > 0)
             {
@@ -214,7 +234,7 @@ internal sealed class RtmpConnection
                 return;
             }
 
-            if (result.IsCompleted)
+            if (result.IsCompleted && !publishAnswered)
             {
                 if (!buffer.IsEmpty)
                 {

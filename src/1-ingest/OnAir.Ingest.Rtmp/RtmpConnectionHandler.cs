@@ -17,9 +17,11 @@ public sealed class RtmpConnectionHandler : ConnectionHandler
     private readonly IHostApplicationLifetime _lifetime;
     private readonly TimeProvider _time;
     private readonly RtmpHeartbeat _heartbeat;
+    private readonly RtmpMetrics _metrics;
 
-    public RtmpConnectionHandler(IOptions<RtmpOptions> options, StreamRegistry registry, ILogger<RtmpConnectionHandler> logger, IHostApplicationLifetime lifetime, TimeProvider time)
+    public RtmpConnectionHandler(IOptions<RtmpOptions> options, StreamRegistry registry, ILogger<RtmpConnectionHandler> logger, IHostApplicationLifetime lifetime, TimeProvider time, RtmpMetrics metrics)
     {
+        _metrics = metrics;
         _options = options.Value;
         _commands = new CommandHandler(registry, _options);
         _logger = logger;
@@ -35,8 +37,9 @@ public sealed class RtmpConnectionHandler : ConnectionHandler
         RtmpLog.Accepted(_logger, connection.ConnectionId, remote);
         var socket = connection.Features.Get<IConnectionSocketFeature>()?.Socket;
         var batching = socket is not null && _options.ReceiveBatchMilliseconds > 0 ? new ReceiveBatching(socket, _options.ReceiveBatchMilliseconds, _time) : null;
-        var session = new RtmpConnection(connection.Transport, connection.ConnectionId, remote, _options, _commands, _time, _logger, batching);
+        var session = new RtmpConnection(connection.Transport, connection.ConnectionId, remote, _options, _commands, _time, _logger, batching, _metrics);
         _heartbeat.Add(session);
+        _metrics.Opened();
         try
         {
             // Not linked to connection.ConnectionClosed: that fires when the publisher half-closes, and
@@ -52,6 +55,7 @@ public sealed class RtmpConnectionHandler : ConnectionHandler
         finally
         {
             _heartbeat.Remove(session);
+            _metrics.Closed();
         }
     }
 }

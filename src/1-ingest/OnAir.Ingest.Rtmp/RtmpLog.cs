@@ -14,14 +14,17 @@ internal static partial class RtmpLog
     [LoggerMessage(1002, LogLevel.Information, "RTMP connection {SessionId} connected to app '{App}'")]
     public static partial void Connected(ILogger logger, string sessionId, string app);
 
-    [LoggerMessage(1003, LogLevel.Information, "Stream {StreamName} is live: publisher {SessionId} from {Remote}")]
-    public static partial void PublishStarted(ILogger logger, string streamName, string sessionId, string? remote);
+    [LoggerMessage(1003, LogLevel.Information, "Stream {StreamName} is live (session {StreamSessionId}): publisher {SessionId} from {Remote}")]
+    public static partial void PublishStarted(ILogger logger, string streamName, string streamSessionId, string sessionId, string? remote);
+
+    [LoggerMessage(1012, LogLevel.Information, "Stream {StreamName} resumed (session {StreamSessionId}): publisher {SessionId} from {Remote} continues its playlists")]
+    public static partial void PublishResumed(ILogger logger, string streamName, string streamSessionId, string sessionId, string? remote);
 
     [LoggerMessage(1004, LogLevel.Warning, "Publish of '{StreamName}' by {SessionId} refused: {Reason}")]
     public static partial void PublishRefused(ILogger logger, string streamName, string sessionId, string reason);
 
-    [LoggerMessage(1005, LogLevel.Information, "Stream {StreamName}: publisher {SessionId} left after {Frames} frames")]
-    public static partial void PublishEnded(ILogger logger, string streamName, string sessionId, long frames);
+    [LoggerMessage(1005, LogLevel.Information, "Stream {StreamName}: publisher {SessionId} left ({How}); the stream has {Frames} source frames")]
+    public static partial void PublishEnded(ILogger logger, string streamName, string sessionId, string how, long frames);
 
     [LoggerMessage(1006, LogLevel.Warning, "RTMP connection {SessionId} from {Remote} closed: {Reason}")]
     public static partial void ProtocolError(ILogger logger, string sessionId, string? remote, string reason);

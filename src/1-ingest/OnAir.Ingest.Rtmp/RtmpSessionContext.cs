@@ -30,6 +30,11 @@ internal sealed class RtmpSessionContext
     /// <summary>The handle on the stream while publishing.</summary>
     public StreamPublisher? Publisher { get; set; }
 
+    /// <summary>A publish waiting for the stream's answer; the connection loop awaits it before reading on.</summary>
+    public Task? PendingPublish { get; set; }
+
+    /// <summary>Set by the connection: closes it from another thread (the stream was ended by an API kick or shutdown).</summary>
+    public Action<string> Kick { get; set; } = _ => { };
 
     public FlvMediaReader Media { get; } = new();
 
@@ -44,8 +49,12 @@ internal sealed class RtmpSessionContext
 
     public void RequestClose(string reason) => CloseReason ??= reason;
 
-    /// <summary>Leaves the stream (publisher gone); safe to call more than once.</summary>
-    public void StopPublishing()
+    /// <summary>
+    /// Leaves the stream; safe to call more than once. <paramref name="unpublished"/>: the publisher
+    /// said it is done (FCUnpublish/deleteStream), which may end the stream at once; otherwise its
+    /// connection is gone and the stream waits for it to come back.
+    /// </summary>
+    public void StopPublishing(bool unpublished)
     {
         if (Publisher is not { } publisher)
         {
@@ -53,7 +62,14 @@ internal sealed class RtmpSessionContext
         }
 
         Publisher = null;
-        RtmpLog.PublishEnded(Logger, publisher.Stream.Name, SessionId, publisher.Stream.Source.Feed.FramesWritten);
-        publisher.Dispose();
+        RtmpLog.PublishEnded(Logger, publisher.Stream.Name, SessionId, unpublished ? "unpublished" : "connection closed", publisher.Stream.Source.Feed.FramesWritten);
+        if (unpublished)
+        {
+            publisher.Unpublish();
+        }
+        else
+        {
+            publisher.Dispose();
+        }
     }
 }

@@ -16,13 +16,16 @@ public sealed class MediaFeed
     private bool _completed;
     private long _framesWritten;
 
-    public MediaFeed(StreamsOptions options)
+    public MediaFeed(StreamsOptions options, StreamsMetrics? metrics = null)
     {
+        Metrics = metrics;
         _gopCache = new GopCache(options.GopCacheMaxFrames);
         _subscriberCapacity = options.SubscriberQueueFrames;
     }
 
     public long FramesWritten => Interlocked.Read(ref _framesWritten);
+
+    internal StreamsMetrics? Metrics { get; }
 
     public bool IsCompleted => Volatile.Read(ref _completed);
 
@@ -85,6 +88,18 @@ public sealed class MediaFeed
         }
 
         return subscription;
+    }
+
+    /// <summary>Readers subscribed now (for tests and status).</summary>
+    public int SubscriberCount => Volatile.Read(ref _subscribers).Length;
+
+    /// <summary>Forgets the cached GOP (its publisher session is gone): a reader joining now starts at the next keyframe.</summary>
+    public void ResetGopCache()
+    {
+        lock (_gate)
+        {
+            _gopCache.Clear();
+        }
     }
 
     /// <summary>Ends the feed: readers drain what is queued, then read null.</summary>

@@ -2,7 +2,11 @@ namespace OnAir.Streams;
 
 public enum PublishResult
 {
+    /// <summary>A new stream (a new session of the name) started.</summary>
     Started,
+
+    /// <summary>The publisher took over the name's reconnecting stream: the same playlists continue.</summary>
+    Resumed,
 
     /// <summary>A stream of that name is live with another publisher.</summary>
     NameInUse,
@@ -12,4 +16,22 @@ public enum PublishResult
 
     /// <summary>Stream keys are configured and this key is not one of them.</summary>
     UnknownKey,
+
+    /// <summary>The stream ended while the publish was being attached (the registry then starts a new one).</summary>
+    Ended,
+
+    /// <summary>An <see cref="IPublishAuthorizer"/> (the on_publish webhook) said no; <see cref="PublishAttempt.Reason"/> says why.</summary>
+    Refused,
+
+    /// <summary>Another node of the cluster has the name live; <see cref="PublishAttempt.Reason"/> names it.</summary>
+    OwnedElsewhere,
+}
+
+/// <summary>The outcome of a publish: on success (<see cref="PublishResult.Started"/> or <see cref="PublishResult.Resumed"/>) the publisher's handle.</summary>
+public readonly record struct PublishAttempt(PublishResult Result, StreamPublisher? Publisher)
+{
+    public bool Succeeded => Publisher is not null;
+
+    /// <summary>Why a publish was <see cref="PublishResult.Refused"/>.</summary>
+    public string? Reason { get; init; }
 }

@@ -1,81 +1,196 @@
-using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace OnAir.Streams;
 
 /// <summary>
-/// Which streams are live, by name. Publishing a name that is live is refused; every start and
-/// end is announced to observers (packager, recorder, API) synchronously, before the first frame.
+/// The streams by name: live, reconnecting, and none other (an ended stream leaves at once). A
+/// publish of a name creates its stream or takes over the reconnecting one; the stream itself
+/// decides (<see cref="LiveStream"/>). Lifecycle changes reach observers through <see cref="Events"/>.
 /// </summary>
 public sealed class StreamRegistry
 {
-    private readonly ConcurrentDictionary<string, LiveStream> _live = new(StringComparer.Ordinal);
-    private readonly StreamsOptions _options;
-    private readonly TimeProvider _time;
+    private const int MaxAttachAttempts = 3;
 
-    public StreamRegistry(IOptions<StreamsOptions> options, TimeProvider time)
+    private readonly Lock _gate = new(); // the name map only; never held across anything else
+    private readonly Dictionary<string, LiveStream> _streams = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LiveStream> _ended = new(StringComparer.Ordinal); // the last session of each name, while its retention lasts
+    private readonly StreamsOptions _options;
+    private readonly LifecycleOptions _lifecycle;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly IStreamKeyResolver _keys;
+    private long _sessions;
+
+    public StreamRegistry(IOptions<StreamsOptions> options, IOptions<LifecycleOptions> lifecycle, StreamEvents events, TimeProvider time, ILogger<StreamRegistry>? logger = null, IStreamKeyResolver? keys = null, IPublishAuthorizer? authorizer = null, StreamsMetrics? metrics = null, IStreamOwnership? ownership = null)
     {
+        _ownership = ownership;
+        _metrics = metrics;
+        if (metrics is not null)
+        {
+            metrics.Registry = this;
+        }
+
+        _keys = keys ?? new ConfiguredStreamKeys(options.Value);
+        _authorizer = authorizer;
+        _logger = logger ?? NullLogger<StreamRegistry>.Instance;
         _options = options.Value;
+        _lifecycle = lifecycle.Value;
+        Events = events;
         _time = time;
     }
 
-    /// <summary>Raised synchronously when a stream starts, before any frame is written, so observers can subscribe without missing the first keyframe.</summary>
-    public event Action<LiveStream>? StreamStarted;
+    public StreamEvents Events { get; }
 
-    public ICollection<LiveStream> LiveStreams => _live.Values;
+    /// <summary>The streams that have not ended (live or reconnecting), by name.</summary>
+    public IReadOnlyList<LiveStream> Streams
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _streams.Values];
+            }
+        }
+    }
 
-    public bool TryGet(string name, out LiveStream? stream) => _live.TryGetValue(name, out stream);
+    /// <summary>The streams that have not ended, and those that ended within <see cref="LifecycleOptions.EndedRetentionSeconds"/> (when no new session of their name started since).</summary>
+    public IReadOnlyList<LiveStream> StreamsWithRecentlyEnded
+    {
+        get
+        {
+            lock (_gate)
+            {
+                ForgetExpired();
+                return [.. _streams.Values, .. _ended.Values];
+            }
+        }
+    }
+
+    /// <summary>The stream of that name that has not ended.</summary>
+    public bool TryGet(string name, out LiveStream? stream)
+    {
+        lock (_gate)
+        {
+            return _streams.TryGetValue(name, out stream);
+        }
+    }
+
+    /// <summary>The stream of that name that has not ended or, failing that, its session that ended within the retention.</summary>
+    public bool TryGetIncludingEnded(string name, out LiveStream? stream)
+    {
+        lock (_gate)
+        {
+            ForgetExpired();
+            return _streams.TryGetValue(name, out stream) || _ended.TryGetValue(name, out stream);
+        }
+    }
 
     public int MaxStreamNameLength => _options.MaxStreamNameLength;
 
-    /// <summary>Starts a stream for a publisher presenting <paramref name="streamKey"/> (mapped to its public name when keys are configured).</summary>
-    public PublishResult TryStartPublishing(string streamKey, string sessionId, out StreamPublisher? publisher)
+    private readonly IPublishAuthorizer? _authorizer;
+    private readonly StreamsMetrics? _metrics;
+    private readonly IStreamOwnership? _ownership;
+
+    /// <summary>The public name a stream key publishes to, or null for a key that is refused.</summary>
+    public string? NameFor(string streamKey) => _keys.NameFor(streamKey);
+
+    /// <summary>
+    /// Publishes with <paramref name="streamKey"/> (mapped to its public name when keys are
+    /// configured): starts a new stream, or resumes the name's reconnecting one.
+    /// </summary>
+    public async Task<PublishAttempt> PublishAsync(string streamKey, string connectionId, string? remote)
     {
-        publisher = null;
-        var name = streamKey;
-        if (_options.StreamKeys.Count > 0 && !_options.StreamKeys.TryGetValue(streamKey, out name))
+        if (NameFor(streamKey) is not { } name)
         {
-            return PublishResult.UnknownKey;
+            return new PublishAttempt(PublishResult.UnknownKey, null);
         }
 
         if (!StreamName.IsValid(name, _options.MaxStreamNameLength))
         {
-            return PublishResult.InvalidName;
+            return new PublishAttempt(PublishResult.InvalidName, null);
         }
 
-        var stream = new LiveStream(name, sessionId, _time.GetUtcNow(), _options);
-        if (!_live.TryAdd(name, stream))
+        if (_authorizer is not null && await _authorizer.RefusalAsync(name, remote).ConfigureAwait(false) is { } refusal)
         {
-            return PublishResult.NameInUse;
+            return new PublishAttempt(PublishResult.Refused, null) { Reason = refusal };
         }
 
-        try
+        // Another node may hold the name (a cluster); a stream of it here (live or reconnecting) is ours already.
+        if (_ownership is not null && !TryGet(name, out _) && await _ownership.ClaimAsync(name).ConfigureAwait(false) is { } owner)
         {
-            StreamStarted?.Invoke(stream);
-        }
-        catch
-        {
-            // An observer that failed must not leave the name taken by a stream nobody publishes.
-            OnPublisherLeft(stream);
-            throw;
+            return new PublishAttempt(PublishResult.OwnedElsewhere, null) { Reason = owner };
         }
 
-        publisher = new StreamPublisher(this, stream);
-        return PublishResult.Started;
+        // A stream that ends between the lookup and the attach answers Ended: try again with a new one.
+        for (var attempt = 0; attempt < MaxAttachAttempts; attempt++)
+        {
+            var outcome = await StreamFor(name).AttachAsync(connectionId, remote).ConfigureAwait(false);
+            if (outcome.Result != PublishResult.Ended)
+            {
+                return outcome;
+            }
+        }
+
+        return new PublishAttempt(PublishResult.NameInUse, null);
     }
 
-    /// <summary>Ends every live stream (server shutdown): playlists get ENDLIST, files are flushed.</summary>
-    public void EndAll()
+    /// <summary>Ends the named stream now, closing its publisher's connection. False when no such stream exists.</summary>
+    public async Task<bool> EndAsync(string name, string reason)
     {
-        foreach (var stream in _live.Values)
+        if (!TryGet(name, out var stream))
         {
-            OnPublisherLeft(stream);
+            return false;
+        }
+
+        await stream!.EndAsync(reason).ConfigureAwait(false);
+        return true;
+    }
+
+    /// <summary>Ends every stream (server shutdown): playlists get ENDLIST, publishers are disconnected.</summary>
+    public Task EndAllAsync(string reason) => Task.WhenAll(Streams.Select(s => s.EndAsync(reason)));
+
+    private LiveStream StreamFor(string name)
+    {
+        lock (_gate)
+        {
+            if (_streams.TryGetValue(name, out var stream) && stream.State != StreamState.Ended)
+            {
+                return stream;
+            }
+
+            _ended.Remove(name);
+            var sessionId = $"{_time.GetUtcNow().ToUnixTimeMilliseconds():x}{Interlocked.Increment(ref _sessions):x}";
+            stream = new LiveStream(name, sessionId, _options, _lifecycle, Events, _time, _logger, _metrics, Remove);
+            _streams[name] = stream;
+            stream.Start();
+            return stream;
         }
     }
 
-    internal void OnPublisherLeft(LiveStream stream)
+    private void Remove(LiveStream stream)
     {
-        _live.TryRemove(new KeyValuePair<string, LiveStream>(stream.Name, stream));
-        stream.End();
+        lock (_gate)
+        {
+            if (_streams.TryGetValue(stream.Name, out var current) && current == stream)
+            {
+                _streams.Remove(stream.Name);
+                _ended[stream.Name] = stream;
+                _ownership?.Release(stream.Name);
+            }
+        }
+    }
+
+    private void ForgetExpired()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var (name, stream) in _ended)
+        {
+            if (now - stream.EndedAt >= TimeSpan.FromSeconds(_lifecycle.EndedRetentionSeconds))
+            {
+                _ended.Remove(name);
+            }
+        }
     }
 }

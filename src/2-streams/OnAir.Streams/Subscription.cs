@@ -19,6 +19,10 @@ public sealed class Subscription : IDisposable
     private bool _waitingForKeyframe;
     private bool _overflowed;
     private long _droppedFrames;
+    private int _wakePending;
+
+    /// <summary>Queued by <see cref="Wake"/>; never handed to a reader.</summary>
+    private static readonly MediaFrame s_wake = MediaFrame.Create(TrackKind.Audio, 0, 0, false, WakeConfig.Instance, []);
 
     internal Subscription(MediaFeed feed, string name, int capacity)
     {
@@ -37,7 +41,10 @@ public sealed class Subscription : IDisposable
 
     public int QueuedFrames => Volatile.Read(ref _queued);
 
-    /// <summary>Next frame, or null once the feed has ended and the queue is drained. The caller owns the returned reference.</summary>
+    /// <summary>
+    /// Next frame; null once the feed has ended and the queue is drained (<see cref="IsEnded"/>), or
+    /// when <see cref="Wake"/> interrupted the wait. The caller owns the returned reference.
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // called per frame: no allocation when it waits
     public async ValueTask<MediaFrame?> ReadAsync(CancellationToken cancellationToken)
     {
@@ -45,12 +52,35 @@ public sealed class Subscription : IDisposable
         {
             if (_queue.Reader.TryRead(out var frame))
             {
+                if (frame == s_wake)
+                {
+                    Volatile.Write(ref _wakePending, 0);
+                    return null;
+                }
+
                 Interlocked.Decrement(ref _queued);
                 return frame;
             }
         }
 
+        IsEnded = true;
         return null;
+    }
+
+    /// <summary>Whether the feed has ended and every frame was read.</summary>
+    public bool IsEnded { get; private set; }
+
+    /// <summary>
+    /// Makes the reader's pending (or next) <see cref="ReadAsync"/> return null without a frame, in
+    /// order after the frames already queued, so an owner with nothing to read can do timed work
+    /// (gap segments, flushing ffmpeg) on its own loop. At most one wake is queued at a time.
+    /// </summary>
+    public void Wake()
+    {
+        if (Interlocked.Exchange(ref _wakePending, 1) == 0 && !_queue.Writer.TryWrite(s_wake))
+        {
+            Volatile.Write(ref _wakePending, 0);
+        }
     }
 
     /// <summary>A reader that joins with no cached GOP starts at the next decodable frame.</summary>
@@ -67,7 +97,7 @@ public sealed class Subscription : IDisposable
         {
             if (_overflowed)
             {
-                Interlocked.Increment(ref _droppedFrames);
+                CountDrop();
             }
 
             return;
@@ -77,7 +107,7 @@ public sealed class Subscription : IDisposable
         {
             _waitingForKeyframe = true;
             _overflowed = true;
-            Interlocked.Increment(ref _droppedFrames);
+            CountDrop();
             return;
         }
 
@@ -93,14 +123,35 @@ public sealed class Subscription : IDisposable
 
     internal void Complete() => _queue.Writer.TryComplete();
 
+    private void CountDrop()
+    {
+        Interlocked.Increment(ref _droppedFrames);
+        _feed.Metrics?.Dropped(Name);
+    }
+
     public void Dispose()
     {
         _feed.Unsubscribe(this);
         _queue.Writer.TryComplete();
         while (_queue.Reader.TryRead(out var frame))
         {
-            Interlocked.Decrement(ref _queued);
-            frame.Release();
+            if (frame != s_wake)
+            {
+                Interlocked.Decrement(ref _queued);
+                frame.Release();
+            }
         }
     }
+}
+
+/// <summary>The configuration of the wake marker (never decoded).</summary>
+internal sealed class WakeConfig : CodecConfig
+{
+    public static readonly WakeConfig Instance = new();
+
+    public override TrackKind Kind => TrackKind.Audio;
+
+    public override string CodecString => "";
+
+    public override ReadOnlyMemory<byte> Record => ReadOnlyMemory<byte>.Empty;
 }

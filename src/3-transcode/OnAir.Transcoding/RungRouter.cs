@@ -15,6 +15,9 @@ namespace OnAir.Transcoding;
 /// </summary>
 internal sealed class RungRouter
 {
+    /// <summary>How far before a skip point a rung's frame may be and still be the first after it: ffmpeg rounds to its output frame rate, half a frame at 15 fps (the degraded rate) at most.</summary>
+    private static readonly long s_skipTolerance = MediaTime.FromMilliseconds(34);
+
     private readonly LiveStream _stream;
     private readonly double _graceSeconds;
     private readonly TimeProvider _time;
@@ -204,9 +207,10 @@ internal sealed class RungRouter
                     return;
                 }
 
-                // The first frame at or after the latest skip is where the rung's timeline breaks.
+                // The first frame at or after the latest skip is where the rung's timeline breaks (ffmpeg
+                // rounds timestamps to its frame rate: the rung's frame at the skip can be a little before it).
                 var skip = Interlocked.Read(ref _router._discontinuityFrom);
-                if (skip != long.MaxValue && frame.Pts >= skip && _markedUpTo[rung] < skip)
+                if (skip != long.MaxValue && frame.Pts >= skip - s_skipTolerance && _markedUpTo[rung] < skip)
                 {
                     _markedUpTo[rung] = skip;
                     frame.Discontinuity = _lastPts[rung] != long.MinValue || _router.HasProduced(_rungs[rung]);

@@ -47,6 +47,8 @@ public sealed class StreamTranscoder
     private long _restartAt;
     private long _droppedByPolicy;
     private double _arrivalOffset = double.PositiveInfinity;
+    private int _plannedHeight;
+    private bool _awaitingPublisher;
 
     /// <summary>Subscribes to the source at once (the caller is the stream's start event), so the first keyframe is not missed.</summary>
     public StreamTranscoder(LiveStream stream, TranscoderSettings settings, TimeProvider time, ILogger logger)
@@ -55,7 +57,7 @@ public sealed class StreamTranscoder
         _settings = settings;
         _time = time;
         _logger = logger;
-        Status = new TranscoderStatus(stream.Name, stream.Id);
+        Status = new TranscoderStatus(stream.Name, stream.SessionId);
         _router = new RungRouter(stream, settings.Options.DroppedRungGraceSeconds, time, logger);
         _source = stream.Source.Feed.Subscribe("transcoder");
     }
@@ -82,9 +84,21 @@ public sealed class StreamTranscoder
                 await FeedAsync(frame, cancellationToken).ConfigureAwait(false);
             }
 
-            while (Status.State != TranscoderState.FellBack && await subscription.ReadAsync(cancellationToken).ConfigureAwait(false) is { } frame)
+            while (Status.State is not (TranscoderState.FellBack or TranscoderState.NoRungs))
             {
-                await FeedAsync(frame, cancellationToken).ConfigureAwait(false);
+                var frame = await subscription.ReadAsync(cancellationToken).ConfigureAwait(false);
+                if (frame is not null)
+                {
+                    await FeedAsync(frame, cancellationToken).ConfigureAwait(false);
+                }
+                else if (subscription.IsEnded)
+                {
+                    break;
+                }
+                else
+                {
+                    await OnSourcePausedAsync().ConfigureAwait(false);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -128,8 +142,19 @@ public sealed class StreamTranscoder
     {
         var frames = new List<MediaFrame>();
         var started = _time.GetTimestamp();
-        while (await _source.ReadAsync(cancellationToken).ConfigureAwait(false) is { } frame)
+        while (true)
         {
+            var frame = await _source.ReadAsync(cancellationToken).ConfigureAwait(false);
+            if (frame is null)
+            {
+                if (_source.IsEnded)
+                {
+                    break;
+                }
+
+                continue; // woken, not ended
+            }
+
             NoteArrival(frame);
             if (frames.Count == 0)
             {
@@ -150,17 +175,11 @@ public sealed class StreamTranscoder
             if (audioSeen || frame.Dts - frames[0].Dts >= MediaTime.TicksPerSecond || frames.Count > 256)
             {
                 _hasAudio = audioSeen || _stream.Source.Feed.LastAudioConfig is not null;
-                var height = (frames[0].Config as AvcConfig)?.Height ?? 0;
-                var sourceKbps = _stream.DeclaredVideoBitrateKbps; // read once: the ladder is fixed for the stream's life
-                _rungs = LadderCommand.RungsFor(_settings.Ladder, height, sourceKbps);
-                LogCappedRungs(sourceKbps);
-                if (_rungs.Count > 0)
+                if (PlanLadder(frames[0]))
                 {
-                    _policy = new DegradationPolicy(_rungs.Count, _settings.LagBudgetSeconds, _settings.Options.RecoverAfterSeconds);
                     return frames;
                 }
 
-                TranscodeLog.NoRungs(_logger, _stream.Name, height, _settings.LadderName);
                 break;
             }
         }
@@ -168,6 +187,74 @@ public sealed class StreamTranscoder
         frames.ForEach(f => f.Release());
         Status.State = TranscoderState.NoRungs;
         return null;
+    }
+
+    /// <summary>
+    /// The rungs for a source whose keyframe is <paramref name="keyFrame"/> (its SPS gives the
+    /// height). Planned at the start and again when a reconnecting publisher comes back with another
+    /// picture size. Returns false when no rung fits (then nothing is transcoded).
+    /// </summary>
+    private bool PlanLadder(MediaFrame keyFrame)
+    {
+        var height = (keyFrame.Config as AvcConfig)?.Height ?? 0;
+        _plannedHeight = height;
+        var sourceKbps = _stream.DeclaredVideoBitrateKbps;
+        _rungs = LadderCommand.RungsFor(_settings.Ladder, height, sourceKbps);
+        LogCappedRungs(sourceKbps);
+        if (_rungs.Count == 0)
+        {
+            TranscodeLog.NoRungs(_logger, _stream.Name, height, _settings.LadderName);
+            Status.State = TranscoderState.NoRungs;
+            return false;
+        }
+
+        _policy = new DegradationPolicy(_rungs.Count, _settings.LagBudgetSeconds, _settings.Options.RecoverAfterSeconds);
+        _desiredLevel = 0;
+        return true;
+    }
+
+    /// <summary>
+    /// Woken by the monitor while the publisher is away: ffmpeg is given its end of input so its
+    /// encoders flush the frames they hold (the renditions' last segments before the gap), and the
+    /// next run starts at the returning publisher's first keyframe.
+    /// </summary>
+    private async Task OnSourcePausedAsync()
+    {
+        if (_run is not { } run || _stream.State != StreamState.Reconnecting)
+        {
+            return;
+        }
+
+        _run = null;
+        await run.FinishAsync(s_drainTimeout).ConfigureAwait(false);
+        await run.DisposeAsync().ConfigureAwait(false);
+        _catchUp = true; // the next run begins at a recent keyframe and marks the discontinuity
+        _awaitingPublisher = true;
+        Status.State = TranscoderState.Paused;
+        TranscodeLog.Paused(_logger, _stream.Name);
+    }
+
+    /// <summary>The publisher is back: with another picture size the ladder is planned anew (rungs that no longer fit end after the drop grace).</summary>
+    private void ReplanIfSourceChanged(MediaFrame keyFrame)
+    {
+        _awaitingPublisher = false;
+        var height = (keyFrame.Config as AvcConfig)?.Height ?? 0;
+        if (height == _plannedHeight)
+        {
+            return;
+        }
+
+        var before = string.Join(", ", _rungs.Select(r => r.Name));
+        if (PlanLadder(keyFrame))
+        {
+            _router.Retain(_rungs);
+        }
+        else
+        {
+            _router.EndAll();
+        }
+
+        TranscodeLog.Replanned(_logger, _stream.Name, height, before, string.Join(", ", _rungs.Select(r => r.Name)));
     }
 
     private async ValueTask FeedAsync(MediaFrame frame, CancellationToken cancellationToken)
@@ -193,6 +280,14 @@ public sealed class StreamTranscoder
             {
                 _catchUp = false;
                 _router.MarkDiscontinuityFrom(frame.Pts); // the renditions skip what was dropped
+                if (_awaitingPublisher)
+                {
+                    ReplanIfSourceChanged(frame);
+                    if (Status.State == TranscoderState.NoRungs)
+                    {
+                        return;
+                    }
+                }
             }
 
             if (_run is null)
@@ -385,6 +480,16 @@ public sealed class StreamTranscoder
     private void Tick()
     {
         var run = Volatile.Read(ref _run);
+        if (_stream.State == StreamState.Reconnecting)
+        {
+            if (run is not null)
+            {
+                _source.Wake(); // the feed loop flushes ffmpeg (OnSourcePausedAsync)
+            }
+
+            return; // no input: neither lag nor hang means anything now
+        }
+
         var now = Seconds(_time.GetTimestamp());
         Status.QueuedFrames = _source.QueuedFrames;
         Status.DroppedInputFrames = _source.DroppedFrames + Interlocked.Read(ref _droppedByPolicy);

@@ -40,4 +40,10 @@ internal static partial class TranscodeLog
 
     [LoggerMessage(3011, LogLevel.Information, "Stream {StreamName}: rung {Rendition} encoded at {Kbps} kbit/s instead of the ladder's {LadderKbps}: the publisher declares {SourceKbps} kbit/s of video")]
     public static partial void RungCapped(ILogger logger, string streamName, string rendition, int kbps, int ladderKbps, int sourceKbps);
+
+    [LoggerMessage(3012, LogLevel.Information, "Stream {StreamName}: publisher away, ffmpeg flushed; transcoding resumes at the returning publisher's first keyframe")]
+    public static partial void Paused(ILogger logger, string streamName);
+
+    [LoggerMessage(3013, LogLevel.Information, "Stream {StreamName}: the returning publisher sends {Height}p; ladder re-planned from [{Before}] to [{After}]")]
+    public static partial void Replanned(ILogger logger, string streamName, int height, string before, string after);
 }

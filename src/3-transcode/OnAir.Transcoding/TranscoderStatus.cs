@@ -7,6 +7,9 @@ public enum TranscoderState
     Running,
     Restarting,
 
+    /// <summary>The publisher is away (the stream is reconnecting): ffmpeg was flushed, a new one starts when it is back.</summary>
+    Paused,
+
     /// <summary>ffmpeg kept failing: the stream is served as source only.</summary>
     FellBack,
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OnAir.Streams;
@@ -12,7 +13,7 @@ namespace OnAir.Transcoding;
 /// <see cref="TranscoderStatus"/>). Checks ffmpeg at startup: a missing or old one stops the
 /// server with the command that installs it.
 /// </summary>
-public sealed class TranscodingService : IHostedService
+public sealed class TranscodingService : IHostedService, IDisposable
 {
     private static readonly TimeSpan s_shutdownWait = TimeSpan.FromSeconds(10);
 
@@ -25,6 +26,8 @@ public sealed class TranscodingService : IHostedService
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _admission = new();
     private int _active;
+    private ChannelReader<StreamEvent>? _events;
+    private Task? _eventLoop;
 
     public TranscodingService(StreamRegistry registry, TranscoderSettings settings, TimeProvider time, ILogger<TranscodingService> logger)
     {
@@ -37,8 +40,11 @@ public sealed class TranscodingService : IHostedService
     /// <summary>Whether the ladder in force makes any rung (false for passthrough).</summary>
     public bool Enabled => _settings.Ladder.Renditions.Count > 0;
 
-    /// <summary>The transcoder status of every live stream that asked for one, by stream instance id.</summary>
+    /// <summary>The transcoder status of every stream that asked for one, by stream session id.</summary>
     public IEnumerable<TranscoderStatus> Statuses => _statuses.Values;
+
+    /// <summary>The transcoder status of one stream session, if it has one.</summary>
+    public TranscoderStatus? StatusOf(string sessionId) => _statuses.GetValueOrDefault(sessionId);
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -48,19 +54,41 @@ public sealed class TranscodingService : IHostedService
         }
 
         await FfmpegInstallation.CheckAsync(_settings.Options.FfmpegPath, cancellationToken).ConfigureAwait(false);
-        _registry.StreamStarted += OnStreamStarted;
+        _events = _registry.Events.Subscribe();
+        _eventLoop = RunEventsAsync(_events);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _registry.StreamStarted -= OnStreamStarted;
+        if (_events is not null)
+        {
+            _registry.Events.Unsubscribe(_events);
+            await _eventLoop!.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
 
         // Streams end first (the packaging service ends them); transcoders drain what ffmpeg holds.
         var all = Task.WhenAll(_running.Values);
         await Task.WhenAny(all, Task.Delay(s_shutdownWait, _time, cancellationToken)).ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
         await all.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        _stopping.Dispose();
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task RunEventsAsync(ChannelReader<StreamEvent> events)
+    {
+        await foreach (var streamEvent in events.ReadAllAsync().ConfigureAwait(false))
+        {
+            switch (streamEvent.Kind)
+            {
+                case StreamEventKind.Started:
+                    OnStreamStarted(streamEvent.Stream);
+                    break;
+                case StreamEventKind.Ended:
+                    _statuses.TryRemove(streamEvent.Stream.SessionId, out _);
+                    break;
+            }
+        }
     }
 
     private void OnStreamStarted(LiveStream stream)
@@ -71,8 +99,7 @@ public sealed class TranscodingService : IHostedService
             if (_active >= cap)
             {
                 TranscodeLog.OverCap(_logger, stream.Name, _active, cap);
-                var status = new TranscoderStatus(stream.Name, stream.Id) { State = TranscoderState.OverCap };
-                Track(stream, status);
+                _statuses[stream.SessionId] = new TranscoderStatus(stream.Name, stream.SessionId) { State = TranscoderState.OverCap };
                 return;
             }
 
@@ -80,14 +107,8 @@ public sealed class TranscodingService : IHostedService
         }
 
         var transcoder = new StreamTranscoder(stream, _settings, _time, _logger);
-        Track(stream, transcoder.Status);
+        _statuses[stream.SessionId] = transcoder.Status;
         _running[transcoder] = RunAsync(transcoder);
-    }
-
-    private void Track(LiveStream stream, TranscoderStatus status)
-    {
-        _statuses[stream.Id] = status;
-        stream.Ended += ended => _statuses.TryRemove(ended.Id, out _);
     }
 
     private async Task RunAsync(StreamTranscoder transcoder)

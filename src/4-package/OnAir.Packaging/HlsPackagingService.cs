@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,9 +9,11 @@ using OnAir.Streams;
 namespace OnAir.Packaging;
 
 /// <summary>
-/// Starts HLS packaging for every stream that goes live, and runs the one heartbeat that deletes
-/// segments past their retention (and whole finished streams). On shutdown it ends every stream
-/// and waits for the playlists to get ENDLIST and the files to be closed.
+/// Packages every stream as HLS, following the streams' lifecycle events on a loop of its own:
+/// a start creates the stream's output and packager, a rendition added is packaged too, a
+/// reconnect keeps the playlists advancing with gap segments until the publisher is back. Runs the
+/// one heartbeat that deletes segments past their retention (and whole finished streams). On
+/// shutdown it ends every stream and waits for the playlists to get ENDLIST and the files to be closed.
 /// </summary>
 public sealed class HlsPackagingService : IHostedService, IDisposable
 {
@@ -25,11 +28,19 @@ public sealed class HlsPackagingService : IHostedService, IDisposable
     private readonly ILogger<HlsPackagingService> _logger;
     private readonly ConcurrentDictionary<StreamOutput, Task> _running = new();
     private readonly ConcurrentDictionary<StreamOutput, byte> _finished = new();
+    private readonly Dictionary<LiveStream, StreamPackager> _packagers = []; // owned by the event loop
     private readonly CancellationTokenSource _stopping = new();
+    private ChannelReader<StreamEvent>? _events;
+    private Task? _eventLoop;
     private Task? _heartbeat;
 
-    public HlsPackagingService(StreamRegistry registry, HlsOutputRegistry outputs, IOptions<HlsOptions> options, DataDirectory dataDirectory, TimeProvider time, ILogger<HlsPackagingService> logger)
+    private readonly TimeSpan _endedRetention;
+    private readonly PackagingMetrics? _metrics;
+
+    public HlsPackagingService(StreamRegistry registry, HlsOutputRegistry outputs, IOptions<HlsOptions> options, IOptions<LifecycleOptions> lifecycle, DataDirectory dataDirectory, TimeProvider time, ILogger<HlsPackagingService> logger, PackagingMetrics? metrics = null)
     {
+        _metrics = metrics;
+        _endedRetention = TimeSpan.FromSeconds(Math.Max(options.Value.SegmentRetentionSeconds, lifecycle.Value.EndedRetentionSeconds));
         _registry = registry;
         _outputs = outputs;
         _options = options.Value;
@@ -47,15 +58,21 @@ public sealed class HlsPackagingService : IHostedService, IDisposable
         }
 
         Directory.CreateDirectory(_dataDirectory.Live);
-        _registry.StreamStarted += OnStreamStarted;
+        _events = _registry.Events.Subscribe();
+        _eventLoop = RunEventsAsync(_events);
         _heartbeat = RunHeartbeatAsync(_stopping.Token);
         return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _registry.StreamStarted -= OnStreamStarted;
-        _registry.EndAll();
+        await _registry.EndAllAsync("the server is shutting down").WaitAsync(s_shutdownWait, _time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_events is not null)
+        {
+            _registry.Events.Unsubscribe(_events);
+            await _eventLoop!.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         var all = Task.WhenAll(_running.Values);
         await Task.WhenAny(all, Task.Delay(s_shutdownWait, _time, cancellationToken)).ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);
@@ -67,16 +84,55 @@ public sealed class HlsPackagingService : IHostedService, IDisposable
 
     public void Dispose() => _stopping.Dispose();
 
-    private void OnStreamStarted(LiveStream stream)
+    private async Task RunEventsAsync(ChannelReader<StreamEvent> events)
     {
-        var output = new StreamOutput(stream.Name, stream.Id, Path.Combine(_dataDirectory.Live, stream.Name, stream.Id));
+        await foreach (var streamEvent in events.ReadAllAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                OnStreamEvent(streamEvent);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                PackagingLog.OutputFailed(_logger, ex, streamEvent.Stream.Name, _dataDirectory.Live);
+            }
+        }
+    }
+
+    private void OnStreamEvent(StreamEvent streamEvent)
+    {
+        var stream = streamEvent.Stream;
+        switch (streamEvent.Kind)
+        {
+            case StreamEventKind.Started:
+                StartPackaging(stream);
+                break;
+            case StreamEventKind.RenditionAdded when _packagers.TryGetValue(stream, out var packager):
+                packager.Add(streamEvent.Rendition!);
+                break;
+            case StreamEventKind.Reconnecting when _packagers.TryGetValue(stream, out var packager):
+                packager.OnPublisherLost();
+                break;
+            case StreamEventKind.Resumed when _packagers.TryGetValue(stream, out var packager):
+                packager.OnPublisherBack();
+                break;
+            case StreamEventKind.Ended:
+                _packagers.Remove(stream); // its packager finishes as its feeds drain
+                break;
+        }
+    }
+
+    private void StartPackaging(LiveStream stream)
+    {
+        var output = new StreamOutput(stream.Name, stream.SessionId, Path.Combine(_dataDirectory.Live, stream.Name, stream.SessionId));
         var previous = _outputs.Set(output);
         if (previous is not null)
         {
             _finished.TryAdd(previous, 0); // superseded: deleted when its retention has passed
         }
 
-        var packager = new StreamPackager(stream, output, _options, _time, _logger);
+        var packager = new StreamPackager(stream, output, _options, _time, _logger, _metrics);
+        _packagers[stream] = packager;
         _running[output] = RunPackagerAsync(packager);
     }
 
@@ -117,7 +173,7 @@ public sealed class HlsPackagingService : IHostedService, IDisposable
 
         foreach (var output in _finished.Keys)
         {
-            if (output.EndedAt is { } ended && now - ended >= retention)
+            if (output.EndedAt is { } ended && now - ended >= _endedRetention)
             {
                 _finished.TryRemove(output, out _);
                 _outputs.Remove(output);

@@ -37,4 +37,13 @@ internal static partial class PackagingLog
 
     [LoggerMessage(2008, LogLevel.Warning, "Stream {StreamName}/{Rendition}: a {Track} track appeared after packaging started without one; it is not packaged")]
     public static partial void LateTrack(ILogger logger, string streamName, string rendition, string track);
+
+    [LoggerMessage(2011, LogLevel.Error, "Stream {StreamName}: its HLS output could not be created under {Directory}; the stream is not packaged. Check that the data directory (--data-dir) is writable and the disk not full")]
+    public static partial void OutputFailed(ILogger logger, Exception exception, string streamName, string directory);
+
+    [LoggerMessage(2012, LogLevel.Information, "Stream {StreamName}/{Rendition}: publisher lost, segment {Sequence} is the last before the gap; playlists stay live with EXT-X-GAP segments until it is back")]
+    public static partial void GapStarted(ILogger logger, string streamName, string rendition, long sequence);
+
+    [LoggerMessage(2013, LogLevel.Information, "Stream {StreamName}/{Rendition}: media is back after {GapSeconds:0.0} s of gap; segment {Sequence} continues the playlist with EXT-X-DISCONTINUITY")]
+    public static partial void GapEnded(ILogger logger, string streamName, string rendition, double gapSeconds, long sequence);
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OnAir.Origin.Viewers;
 using OnAir.Packaging.Hls;
 
 namespace OnAir.Origin;
@@ -23,6 +24,7 @@ public static class OriginEndpoints
             .AllowAnyHeader()
             .WithMethods("GET", "HEAD", "OPTIONS")
             .WithExposedHeaders("Content-Length", "Content-Range", "Age", "Date")));
+        services.AddSingleton<ViewerTracker>();
         return services;
     }
 
@@ -35,8 +37,9 @@ public static class OriginEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> ServeMasterAsync(string name, HttpContext context, HlsOutputRegistry outputs, IOptions<OriginOptions> options)
+    private static async Task<IResult> ServeMasterAsync(string name, HttpContext context, HlsOutputRegistry outputs, IOptions<OriginOptions> options, ViewerTracker viewers)
     {
+        viewers.Seen(context, name, ViewerTracker.MasterOnly);
         var output = await WaitForOutputAsync(name, outputs, options.Value, context.RequestAborted).ConfigureAwait(false);
         if (output?.MasterPlaylist is not { } master)
         {
@@ -46,7 +49,7 @@ public static class OriginEndpoints
         return Playlist(context, master, HlsContent.MasterPlaylistCache);
     }
 
-    private static async Task<IResult> ServeMediaPlaylistAsync(string name, string rendition, HttpContext context, HlsOutputRegistry outputs, IOptions<OriginOptions> options)
+    private static async Task<IResult> ServeMediaPlaylistAsync(string name, string rendition, HttpContext context, HlsOutputRegistry outputs, IOptions<OriginOptions> options, ViewerTracker viewers)
     {
         var output = await WaitForOutputAsync(name, outputs, options.Value, context.RequestAborted).ConfigureAwait(false);
         if (output is null || !output.TryGetRendition(rendition, out var renditionOutput) || renditionOutput!.Playlist is not { } playlist)
@@ -54,10 +57,11 @@ public static class OriginEndpoints
             return NotFound(context);
         }
 
+        viewers.Seen(context, name, rendition);
         return Playlist(context, playlist, renditionOutput.IsEnded ? HlsContent.EndedPlaylistCache : HlsContent.LivePlaylistCache);
     }
 
-    private static IResult ServeSegment(string name, string rendition, string segment, HttpContext context, HlsOutputRegistry outputs)
+    private static IResult ServeSegment(string name, string rendition, string segment, HttpContext context, HlsOutputRegistry outputs, ViewerTracker viewers)
     {
         if (!outputs.TryGet(name, out var output)
             || !output!.TryGetRendition(rendition, out var renditionOutput)
@@ -67,6 +71,7 @@ public static class OriginEndpoints
             return NotFound(context);
         }
 
+        viewers.Seen(context, name, rendition);
         context.Response.Headers.CacheControl = HlsContent.ImmutableCache;
         return Results.File(info.FilePath, HlsContent.TransportStreamType, enableRangeProcessing: true);
     }

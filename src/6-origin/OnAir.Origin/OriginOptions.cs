@@ -8,4 +8,16 @@ public sealed class OriginOptions
     /// first one, instead of answering 404 to a player that arrived early. Default 6 (below hls.js's 10 s timeout).
     /// </summary>
     public double PlaylistWaitSeconds { get; set; } = 6;
+
+    /// <summary>Seconds after its last request that a viewer stops being counted. Default 30 (a live player asks every target duration).</summary>
+    public double ViewerTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Most (stream, rendition, viewer) entries the viewer count tracks; beyond it counts saturate. Default 100000.</summary>
+    public int MaxTrackedViewers { get; set; } = 100_000;
+
+    /// <summary>
+    /// Addresses of reverse proxies (a CDN edge, nginx) whose X-Forwarded-For is believed when
+    /// counting viewers. Default none: the peer's address is the viewer's.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
 }

@@ -16,11 +16,11 @@ public static class StreamListPage
         {
             context.Response.Headers.CacheControl = "no-store";
             var html = new StringBuilder("<!doctype html><html><head><meta charset=\"utf-8\"><title>OnAir</title></head><body><h1>OnAir: live streams</h1><ul>");
-            foreach (var stream in registry.LiveStreams.OrderBy(s => s.Name, StringComparer.Ordinal))
+            foreach (var stream in registry.Streams.OrderBy(s => s.Name, StringComparer.Ordinal))
             {
                 var name = WebUtility.HtmlEncode(stream.Name);
                 var url = $"/live/{Uri.EscapeDataString(stream.Name)}/master.m3u8";
-                html.Append("<li>").Append(name).Append(" since ").Append(stream.StartedAt.ToString("u")).Append(": <a href=\"").Append(url).Append("\">").Append(url).Append("</a></li>");
+                html.Append("<li>").Append(name).Append(" (").Append(Api.StreamView.StateName(stream.State)).Append(") since ").Append(stream.StartedAt.ToString("u")).Append(": <a href=\"").Append(url).Append("\">").Append(url).Append("</a></li>");
             }
 
             html.Append("</ul></body></html>");

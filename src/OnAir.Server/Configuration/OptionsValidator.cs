@@ -49,6 +49,48 @@ public static class OptionsValidator
         Range("rtmp.windowAckSize", r.WindowAckSize, 4096, int.MaxValue);
         Range("rtmp.receiveBatchMilliseconds", r.ReceiveBatchMilliseconds, 0, 200);
 
+        Range("lifecycle.reconnectGraceSeconds", o.Lifecycle.ReconnectGraceSeconds, 0, 3600);
+        Range("lifecycle.endedRetentionSeconds", o.Lifecycle.EndedRetentionSeconds, 0, 86400);
+        Range("origin.viewerTimeoutSeconds", o.Origin.ViewerTimeoutSeconds, 1, 3600);
+        Range("origin.maxTrackedViewers", o.Origin.MaxTrackedViewers, 1, 10_000_000);
+        foreach (var proxy in o.Origin.TrustedProxies)
+        {
+            if (!IPAddress.TryParse(proxy, out _))
+            {
+                throw new ConfigurationError("origin.trustedProxies", $"'{proxy}' is not an IP address (accepted: a list of proxy addresses, e.g. [\"127.0.0.1\"])");
+            }
+        }
+
+        if (!string.IsNullOrEmpty(o.Redis))
+        {
+            try
+            {
+                StackExchange.Redis.ConfigurationOptions.Parse(o.Redis);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ConfigurationError("redis", $"'{o.Redis}' is not a Redis configuration ({ex.Message}; accepted: HOST:PORT, e.g. 127.0.0.1:6379)");
+            }
+        }
+
+        Range("cluster.ttlSeconds", o.Cluster.TtlSeconds, 1, 3600);
+        Range("cluster.heartbeatSeconds", o.Cluster.HeartbeatSeconds, 0.1, o.Cluster.TtlSeconds / 2, " (at most half of cluster.ttlSeconds, so one missed beat does not drop a node)");
+
+        var w = o.Webhooks;
+        foreach (var url in w.Urls.Append(w.OnPublishUrl).OfType<string>())
+        {
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+            {
+                throw new ConfigurationError(url == w.OnPublishUrl ? "webhooks.onPublishUrl" : "webhooks.urls", $"'{url}' is not an absolute http:// or https:// URL");
+            }
+        }
+
+        Range("webhooks.timeoutSeconds", w.TimeoutSeconds, 0.1, 300);
+        Range("webhooks.maxAttempts", w.MaxAttempts, 1, 100);
+        Range("webhooks.retryDelaySeconds", w.RetryDelaySeconds, 0.01, 3600);
+        Range("webhooks.queueCapacity", w.QueueCapacity, 1, 1_000_000);
+        Range("webhooks.onPublishTimeoutSeconds", w.OnPublishTimeoutSeconds, 0.1, 60);
+
         var h = o.Hls;
         Range("hls.maxTargetDurationSeconds", h.MaxTargetDurationSeconds, 1, 60);
         Range("hls.targetDurationSeconds", h.TargetDurationSeconds, 0.5, h.MaxTargetDurationSeconds);

@@ -11,6 +11,7 @@ public static class ServeFlags
         ["--bind"] = "bind",
         ["--data-dir"] = "dataDir",
         ["--ladder"] = "ladder",
+        ["--redis"] = "redis",
     };
 
     public const string ConfigFlag = "--config";

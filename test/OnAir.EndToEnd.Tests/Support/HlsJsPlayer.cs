@@ -18,7 +18,8 @@ public static class HlsJsPlayer
     public static string PlayerDirectory { get; } = Path.Combine(TestVectors.RepositoryRoot, "test", "OnAir.EndToEnd.Tests", "player");
 
     /// <summary>Plays <paramref name="master"/> and forces <paramref name="switches"/> switches between its lowest and highest variants, starting low.</summary>
-    public static async Task<HlsJsRun> SwitchAsync(Uri master, int switches, TimeSpan timeout)
+    /// <param name="watchSeconds">After the switches, how long to keep playing (the caller changes the stream meanwhile).</param>
+    public static async Task<HlsJsRun> SwitchAsync(Uri master, int switches, TimeSpan timeout, int watchSeconds = 0)
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: test.sh installs it (Debian package chromium)");
         Assert.True(Directory.Exists(Path.Combine(PlayerDirectory, "node_modules", "hls.js")), $"hls.js is not installed: test.sh runs npm ci in {PlayerDirectory}");
@@ -27,6 +28,7 @@ public static class HlsJsPlayer
         [
             Path.Combine(PlayerDirectory, "switch-test.mjs"), master.ToString(),
             "--switches", switches.ToString(CultureInfo.InvariantCulture),
+            "--watch-seconds", watchSeconds.ToString(CultureInfo.InvariantCulture),
             "--timeout-seconds", ((int)timeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
             "--chromium", Chromium,
         ];
@@ -56,6 +58,7 @@ public sealed record HlsJsRun(
     HlsJsQuality? Quality,
     string? Failure,
     double ElapsedSeconds,
+    double? WatchStartedAt,
     List<string>? Console)
 {
     /// <summary>The whole JSON as printed, for failure messages.</summary>

@@ -40,6 +40,13 @@ public sealed class Publisher : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>SIGKILL, as a crashed encoder or a pulled cable: no FCUnpublish, the socket just closes.</summary>
+    public void KillHard()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+    }
+
     public int ExitCode => _process.ExitCode;
 
     /// <summary>ffmpeg's native RTMP client: testsrc2 + sine, libx264 with a fixed GOP, AAC, paced with -re.</summary>

@@ -108,12 +108,15 @@ public sealed class RtmpTestClient : IAsyncDisposable
     }
 
     /// <summary>
-    /// Leaves like an encoder that stops: half-closes, then reads until the server closes. Closing
-    /// outright could reset the connection (any unread byte turns close into RST) and lose what the
-    /// server had not read yet.
+    /// Leaves like an encoder that stops: says goodbye as ffmpeg does (FCUnpublish, deleteStream, so
+    /// the stream ends at once instead of waiting for a reconnect), half-closes, then reads until the
+    /// server closes. Closing outright could reset the connection (any unread byte turns close into
+    /// RST) and lose what the server had not read yet.
     /// </summary>
     public async Task LeaveAsync(TimeSpan timeout)
     {
+        await SendCommandAsync(0, "FCUnpublish", 4, null, "key");
+        await SendCommandAsync(0, "deleteStream", 5, null, 1.0);
         _tcp.Client.Shutdown(SocketShutdown.Send);
         if (!await WaitForServerCloseAsync(timeout))
         {

@@ -3,7 +3,10 @@
 // one JSON object on stdout. Exit code 0 whenever the page ran (the caller judges the JSON),
 // 2 when the browser or the page could not be run at all (the reason on stderr).
 //
-// Usage: node switch-test.mjs MASTER_URL [--switches N] [--timeout-seconds S] [--chromium PATH]
+// Usage: node switch-test.mjs MASTER_URL [--switches N] [--watch-seconds W] [--timeout-seconds S] [--chromium PATH]
+//
+// --watch-seconds W: after the switches (if any), keep playing for W more seconds of wall time
+// while the caller does something to the stream (a publisher dropping and coming back).
 //
 // Switches use hls.loadLevel, the way hls.js's own ABR switches: the next fragment loaded is of the
 // new level and is appended after what is already buffered, so the change reaches the screen at a
@@ -14,10 +17,11 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 
 function parseArgs(argv) {
-  const options = { url: null, switches: 3, timeoutSeconds: 90, chromium: '/usr/bin/chromium' };
+  const options = { url: null, switches: 3, watchSeconds: 0, timeoutSeconds: 90, chromium: '/usr/bin/chromium' };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--switches') options.switches = Number(argv[++i]);
+    else if (arg === '--watch-seconds') options.watchSeconds = Number(argv[++i]);
     else if (arg === '--timeout-seconds') options.timeoutSeconds = Number(argv[++i]);
     else if (arg === '--chromium') options.chromium = argv[++i];
     else if (!options.url) options.url = arg;
@@ -29,7 +33,7 @@ function parseArgs(argv) {
 
 // Runs inside the page. Every wait is on recorded events (hls.js events, the video element's
 // events); each is bounded and says what it waited for when it gives up.
-async function scenario({ url, switches }) {
+async function scenario({ url, switches, watchSeconds }) {
   const t0 = performance.now();
   const now = () => Math.round(performance.now() - t0) / 1000;
   const video = document.querySelector('video');
@@ -164,7 +168,7 @@ async function scenario({ url, switches }) {
     const byHeight = [...result.levels].sort((a, b) => a.height - b.height);
     const low = byHeight[0];
     const high = byHeight[byHeight.length - 1];
-    if (low.height === high.height) throw new Error(`no two heights to switch between: ${JSON.stringify(result.levels)}`);
+    if (switches > 0 && low.height === high.height) throw new Error(`no two heights to switch between: ${JSON.stringify(result.levels)}`);
 
     // Manual from the start: the ABR controller would otherwise switch by itself on loopback.
     hls.loadLevel = low.index;
@@ -214,6 +218,10 @@ async function scenario({ url, switches }) {
 
     const end = video.currentTime + 2;
     await until(() => video.currentTime > end, 10, 'playback 2 s past the last switch');
+    if (watchSeconds > 0) {
+      result.watchStartedAt = now();
+      await new Promise(resolve => setTimeout(resolve, watchSeconds * 1000));
+    }
   } catch (e) {
     result.failure = e.message;
   } finally {
@@ -258,7 +266,7 @@ async function main() {
     page.on('pageerror', e => console_.push(`pageerror: ${e.message}`.slice(0, 500)));
     await page.setContent('<!doctype html><html><body><video muted playsinline width="640" height="360"></video></body></html>');
     await page.addScriptTag({ path: require.resolve('hls.js/dist/hls.min.js') });
-    const result = await page.evaluate(scenario, { url: options.url, switches: options.switches });
+    const result = await page.evaluate(scenario, { url: options.url, switches: options.switches, watchSeconds: options.watchSeconds });
     result.console = console_.slice(0, 50);
     process.stdout.write(JSON.stringify(result) + '\n');
     return 0;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using OnAir.Packaging.Hls;
 using OnAir.Packaging.Tests.MpegTs;
 using OnAir.Streams;
+using OnAir.Testing;
 
 namespace OnAir.Packaging.Tests.Hls;
 
@@ -24,11 +25,12 @@ public sealed class HlsPackagingServiceTests : IDisposable
 
     public HlsPackagingServiceTests()
     {
-        _registry = new StreamRegistry(Options.Create(new StreamsOptions { SubscriberQueueFrames = 1_000_000 }), _clock);
+        _registry = new StreamRegistry(Options.Create(new StreamsOptions { SubscriberQueueFrames = 1_000_000 }), Options.Create(new LifecycleOptions()), new StreamEvents(), _clock);
         _service = new HlsPackagingService(
             _registry,
             _outputs,
             Options.Create(new HlsOptions { SegmentRetentionSeconds = s_retention.TotalSeconds }),
+            Options.Create(new LifecycleOptions { EndedRetentionSeconds = 0 }),
             new DataDirectory(_temp.File("data")),
             _clock,
             NullLogger<HlsPackagingService>.Instance);
@@ -45,9 +47,9 @@ public sealed class HlsPackagingServiceTests : IDisposable
     public async Task An_ended_stream_stays_served_for_the_retention_then_is_forgotten_and_deleted()
     {
         await _service.StartAsync(CancellationToken.None);
-        var publisher = Publish("cam");
+        var publisher = await PublishAsync("cam");
         WriteSeconds(publisher, 4);
-        publisher.Dispose();
+        publisher.Unpublish();
         await _service.StopAsync(CancellationToken.None); // waits for the packager: ENDLIST written, files closed
 
         Assert.True(_outputs.TryGet("cam", out var output));
@@ -76,20 +78,20 @@ public sealed class HlsPackagingServiceTests : IDisposable
     public async Task A_stream_superseded_by_a_new_one_of_the_same_name_is_deleted_after_its_own_retention_not_the_new_ones()
     {
         await _service.StartAsync(CancellationToken.None);
-        var first = Publish("cam");
+        var first = await PublishAsync("cam");
         Assert.True(_outputs.TryGet("cam", out var firstOutput));
-        first.Dispose(); // ends before its first segment: Ready completes when the packager has finished
+        first.Unpublish(); // ends before its first segment: Ready completes when the packager has finished
         await firstOutput!.Ready;
         Assert.Equal(_clock.GetUtcNow(), firstOutput.EndedAt);
         Assert.True(Directory.Exists(firstOutput.Directory));
 
         _clock.Advance(TimeSpan.FromSeconds(10));
-        var second = Publish("cam");
+        var second = await PublishAsync("cam");
         Assert.True(_outputs.TryGet("cam", out var secondOutput));
         Assert.NotSame(firstOutput, secondOutput);
         Assert.NotEqual(firstOutput.Directory, secondOutput!.Directory);
         WriteSeconds(second, 4);
-        second.Dispose();
+        second.Unpublish();
         await _service.StopAsync(CancellationToken.None);
 
         _clock.Advance(s_retention - TimeSpan.FromSeconds(10)); // the first stream's retention has passed
@@ -108,10 +110,14 @@ public sealed class HlsPackagingServiceTests : IDisposable
         Assert.False(Directory.Exists(secondOutput.Directory));
     }
 
-    private StreamPublisher Publish(string name)
+    /// <summary>Publishes and waits until the packaging service has created the stream's output and subscribed (it runs on its own loop).</summary>
+    private async Task<StreamPublisher> PublishAsync(string name)
     {
-        Assert.Equal(PublishResult.Started, _registry.TryStartPublishing(name, $"session-{Guid.NewGuid():N}", out var publisher));
-        return publisher!;
+        var attempt = await _registry.PublishAsync(name, $"connection-{Guid.NewGuid():N}", null);
+        Assert.Equal(PublishResult.Started, attempt.Result);
+        var publisher = attempt.Publisher!;
+        await Eventually.TrueAsync(() => _outputs.TryGet(name, out var output) && output!.StreamId == publisher.Stream.SessionId && publisher.Stream.Source.Feed.SubscriberCount > 0);
+        return publisher;
     }
 
     private void WriteSeconds(StreamPublisher publisher, int seconds)

@@ -13,10 +13,10 @@ public sealed class StreamPackagerTests
     [Fact]
     public async Task A_rendition_added_mid_stream_is_packaged_and_listed_in_the_master_after_the_source()
     {
-        var registry = new StreamRegistry(Options.Create(new StreamsOptions { SubscriberQueueFrames = 100_000 }), TimeProvider.System);
-        Assert.Equal(PublishResult.Started, registry.TryStartPublishing("cam", "session-1", out var publisher));
+        var registry = new StreamRegistry(Options.Create(new StreamsOptions { SubscriberQueueFrames = 100_000 }), Options.Create(new LifecycleOptions()), new StreamEvents(), TimeProvider.System);
+        var publisher = (await registry.PublishAsync("cam", "connection-1", null)).Publisher;
         using var temp = new TempDirectory();
-        var output = new StreamOutput("cam", publisher!.Stream.Id, temp.File("cam"));
+        var output = new StreamOutput("cam", publisher!.Stream.SessionId, temp.File("cam"));
         var packager = new StreamPackager(publisher.Stream, output, new HlsOptions(), TimeProvider.System, NullLogger.Instance);
         var run = packager.RunAsync(CancellationToken.None);
 
@@ -29,13 +29,14 @@ public sealed class StreamPackagerTests
         }
 
         var low = publisher.Stream.AddRendition("low");
+        packager.Add(low); // as the packaging service does when it hears RenditionAdded
         foreach (var frame in frames.Skip(half))
         {
             low.Feed.Write(MediaFrame.Create(frame.Kind, frame.Dts, frame.Pts, frame.IsKeyFrame, frame.Config, frame.Span));
             publisher.Write(frame);
         }
 
-        publisher.Dispose();
+        publisher.Unpublish();
         await run.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Throws<InvalidOperationException>(() => publisher.Stream.AddRendition("late"));

@@ -52,7 +52,7 @@ internal sealed class CommandHandler
             case "FCUnpublish":
             case "deleteStream":
             case "closeStream":
-                session.StopPublishing();
+                session.StopPublishing(unpublished: true);
                 break;
             case "play":
                 session.Replies.OnStatus(messageStreamId, "error", "NetStream.Play.Failed", "OnAir does not serve RTMP playback; watch over HLS at /live/NAME/master.m3u8.");
@@ -103,6 +103,7 @@ internal sealed class CommandHandler
         RtmpLog.Connected(session.Logger, session.SessionId, app);
     }
 
+    /// <summary>Checks the request here; the stream's answer is awaited by the connection loop (<see cref="RtmpSessionContext.PendingPublish"/>), which reads nothing else meanwhile.</summary>
     private void Publish(RtmpSessionContext session, string? streamKey, uint messageStreamId)
     {
         if (session.App is null)
@@ -110,30 +111,47 @@ internal sealed class CommandHandler
             throw new RtmpProtocolException("publish before connect.");
         }
 
-        if (session.Publisher is not null)
+        if (session.Publisher is not null || session.PendingPublish is not null)
         {
             throw new RtmpProtocolException("publish while already publishing on this connection.");
         }
 
         var key = (streamKey ?? "").Split('?', 2)[0];
-        var result = _registry.TryStartPublishing(key, session.SessionId, out var publisher);
-        if (result != PublishResult.Started)
+        session.PendingPublish = CompletePublishAsync(session, key, messageStreamId);
+    }
+
+    private async Task CompletePublishAsync(RtmpSessionContext session, string key, uint messageStreamId)
+    {
+        var attempt = await _registry.PublishAsync(key, session.SessionId, session.Remote).ConfigureAwait(false);
+        if (attempt.Publisher is not { } publisher)
         {
-            var (code, reason) = result switch
+            // With keys configured the key is a secret: logs and replies name the stream, never the key.
+            var name = _registry.NameFor(key) ?? "(key withheld)";
+            var reason = attempt.Result switch
             {
-                PublishResult.NameInUse => ("NetStream.Publish.BadName", $"stream '{key}' is already being published"),
-                PublishResult.UnknownKey => ("NetStream.Publish.BadName", "unknown stream key (configure it under streams.streamKeys)"),
-                _ => ("NetStream.Publish.BadName", $"stream name '{key}' is not valid: use 1-{_registry.MaxStreamNameLength} characters of A-Z a-z 0-9 _ - ."),
+                PublishResult.NameInUse => $"stream '{name}' is already being published",
+                PublishResult.UnknownKey => "unknown or revoked stream key (keys are created with POST /api/v1/keys or listed under streams.streamKeys)",
+                PublishResult.Refused => $"refused by the on_publish hook: {attempt.Reason}",
+                PublishResult.OwnedElsewhere => $"stream '{name}' is live on node {attempt.Reason} of this cluster; publish there (a node that stopped is forgotten after cluster.ttlSeconds)",
+                _ => $"stream name '{name}' is not valid: use 1-{_registry.MaxStreamNameLength} characters of A-Z a-z 0-9 _ - .",
             };
-            RtmpLog.PublishRefused(session.Logger, result == PublishResult.UnknownKey ? "(key withheld)" : key, session.SessionId, reason);
-            session.Replies.OnStatus(messageStreamId, "error", code, reason);
+            RtmpLog.PublishRefused(session.Logger, name, session.SessionId, reason);
+            session.Replies.OnStatus(messageStreamId, "error", "NetStream.Publish.BadName", reason);
             session.RequestClose($"publish refused: {reason}");
             return;
         }
 
         session.Publisher = publisher;
+        publisher.OnKick(session.Kick);
         session.Replies.StreamBegin(messageStreamId);
-        session.Replies.OnStatus(messageStreamId, "status", "NetStream.Publish.Start", $"{publisher!.Stream.Name} is now published.");
-        RtmpLog.PublishStarted(session.Logger, publisher.Stream.Name, session.SessionId, session.Remote);
+        session.Replies.OnStatus(messageStreamId, "status", "NetStream.Publish.Start", $"{publisher.Stream.Name} is now published.");
+        if (attempt.Result == PublishResult.Resumed)
+        {
+            RtmpLog.PublishResumed(session.Logger, publisher.Stream.Name, publisher.Stream.SessionId, session.SessionId, session.Remote);
+        }
+        else
+        {
+            RtmpLog.PublishStarted(session.Logger, publisher.Stream.Name, publisher.Stream.SessionId, session.SessionId, session.Remote);
+        }
     }
 }

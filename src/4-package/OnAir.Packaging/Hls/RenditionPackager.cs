@@ -16,6 +16,15 @@ namespace OnAir.Packaging.Hls;
 /// </summary>
 internal sealed class RenditionPackager : IDisposable
 {
+    /// <summary>Idle time after the last frame before the leader lists gaps: a wake can race the first frame of a resumed session.</summary>
+    private static readonly TimeSpan s_idleBeforeGap = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>A follower waits longer: when the source stops, its transcoder flushes what its encoders hold.</summary>
+    private static readonly TimeSpan s_followerIdleBeforeGap = TimeSpan.FromSeconds(2);
+
+    /// <summary>A gap shorter than this at resume is not worth a segment of its own.</summary>
+    private static readonly long s_shortestGap = MediaTime.FromSeconds(0.1);
+
     private readonly Rendition _rendition;
     private readonly RenditionOutput _output;
     private readonly StreamOutput _stream;
@@ -59,9 +68,18 @@ internal sealed class RenditionPackager : IDisposable
     private long _discontinuitySequence;
     private readonly Subscription _subscription;
 
+    private readonly PackagingMetrics? _metrics;
+    private long _frameArrivedAt; // of the frame being packaged: a segment it closes is measured from there
+
+    // Gaps while the publisher is away (see OnIdle).
+    private long _lastFrameAt;
+    private long? _gapStartDts;
+    private double _gapSeconds;
+
     /// <param name="leads">Whether this rendition decides the stream's segment boundaries (<paramref name="timeline"/>) or follows them.</param>
-    public RenditionPackager(Rendition rendition, RenditionOutput output, StreamOutput stream, SegmentTimeline timeline, bool leads, HlsOptions options, TimeProvider time, ILogger logger, Action variantChanged)
+    public RenditionPackager(Rendition rendition, RenditionOutput output, StreamOutput stream, SegmentTimeline timeline, bool leads, HlsOptions options, TimeProvider time, ILogger logger, Action variantChanged, PackagingMetrics? metrics = null)
     {
+        _metrics = metrics;
         _timeline = timeline;
         _leads = leads;
         _rendition = rendition;
@@ -74,17 +92,34 @@ internal sealed class RenditionPackager : IDisposable
         _cutPolicy = new SegmentCutPolicy(options.TargetDurationSeconds, options.MaxTargetDurationSeconds);
         _probeTicks = MediaTime.FromSeconds(options.TrackProbeSeconds);
 
-        // Subscribed here, synchronously with the stream's start, so the first keyframe is not missed.
+        // The feed's GOP cache gives a reader subscribing now the latest keyframe on.
         _subscription = rendition.Feed.Subscribe("hls");
     }
+
+    public Rendition Rendition => _rendition;
+
+    /// <summary>Makes the loop check, between frames, whether gap segments are due (the publisher is away).</summary>
+    public void Wake() => _subscription.Wake();
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         using var subscription = _subscription;
         try
         {
-            while (await subscription.ReadAsync(cancellationToken).ConfigureAwait(false) is { } frame)
+            while (true)
             {
+                var frame = await subscription.ReadAsync(cancellationToken).ConfigureAwait(false);
+                if (frame is null)
+                {
+                    if (subscription.IsEnded)
+                    {
+                        break;
+                    }
+
+                    OnIdle();
+                    continue;
+                }
+
                 if (!_leads && frame.Kind == TrackKind.Video)
                 {
                     await WaitForLeaderAsync(frame, cancellationToken).ConfigureAwait(false);
@@ -192,6 +227,7 @@ internal sealed class RenditionPackager : IDisposable
 
     private void Package(MediaFrame frame)
     {
+        _frameArrivedAt = frame.ArrivedAt;
         try
         {
             var isVideo = frame.Kind == TrackKind.Video;
@@ -229,6 +265,12 @@ internal sealed class RenditionPackager : IDisposable
             }
             else if (!_segmentOpen)
             {
+                if (_hasVideo && !(isVideo && frame.IsKeyFrame))
+                {
+                    return; // after a break in the media the next segment starts with a keyframe
+                }
+
+                EndGap(frame.Dts);
                 OpenSegment(frame);
                 if (drivesCuts)
                 {
@@ -264,6 +306,7 @@ internal sealed class RenditionPackager : IDisposable
 
                 _lastDts = frame.Dts;
                 _hasLastDts = true;
+                _lastFrameAt = _time.GetTimestamp();
             }
 
             if (isVideo)
@@ -279,6 +322,7 @@ internal sealed class RenditionPackager : IDisposable
         }
         finally
         {
+            _frameArrivedAt = 0;
             frame.Release();
         }
     }
@@ -360,8 +404,142 @@ internal sealed class RenditionPackager : IDisposable
         }
 
         var gap = new SegmentInfo(sequence, $"{_stream.StreamId}-{sequence}.ts", "", start.Pts, MediaTime.ToSeconds(endPts - start.Pts), 0, start.ProgramDateTime, false, 0, Gap: true);
+        _metrics?.SegmentListed(gap: true);
         _discontinuityPending = true; // the media after a gap does not continue the media before it
         AddToWindow(gap, _time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// Woken while the publisher is away. The leader closes its last segment and lists a gap segment
+    /// for every target duration of wall-clock time that passes, so players hold their place at the
+    /// live edge instead of stalling; followers list the leader's gaps (and the segments they never
+    /// got media for) once their transcoder has had time to flush.
+    /// </summary>
+    private void OnIdle()
+    {
+        if (_muxer is null || _lastFrameAt == 0)
+        {
+            return;
+        }
+
+        var idle = _time.GetElapsedTime(_lastFrameAt);
+        if (_leads)
+        {
+            ListLeaderGaps(idle);
+        }
+        else
+        {
+            FollowLeaderGaps(idle);
+        }
+    }
+
+    private void ListLeaderGaps(TimeSpan idle)
+    {
+        if (idle < s_idleBeforeGap)
+        {
+            return; // a wake can come just before the first frame of a resumed session
+        }
+
+        if (_gapStartDts is null)
+        {
+            var end = _lastDts + _lastFrameInterval;
+            if (_segmentOpen)
+            {
+                CloseSegment(end);
+            }
+
+            _gapStartDts = end;
+            _gapSeconds = 0;
+            PackagingLog.GapStarted(_logger, _stream.Name, _rendition.Name, _sequence - 1);
+        }
+
+        if (TargetDuration is null)
+        {
+            return;
+        }
+
+        var now = _lastDts + MediaTime.FromSeconds(idle.TotalSeconds);
+        var length = GapLength;
+        var listed = false;
+        while (now - _gapStartDts.Value >= length)
+        {
+            AddLeaderGap(_gapStartDts.Value, length);
+            _gapStartDts += length;
+            listed = true;
+        }
+
+        if (listed)
+        {
+            Publish(ended: false);
+        }
+    }
+
+    private void FollowLeaderGaps(TimeSpan idle)
+    {
+        if (idle < s_followerIdleBeforeGap || TargetDuration is null || !(_producedSegment || _segmentOpen))
+        {
+            return;
+        }
+
+        if (_segmentOpen)
+        {
+            if (_timeline.LatestAt(long.MaxValue / 2, _sequence) is null)
+            {
+                return; // the leader has not moved past this segment yet
+            }
+
+            CloseSegment(_lastDts + _lastFrameInterval);
+        }
+
+        var listed = false;
+        for (; _timeline.TryGetSpan(_sequence, out _, out _); _sequence++)
+        {
+            AddGap(_sequence);
+            listed = true;
+        }
+
+        if (listed)
+        {
+            _hasLastDts = false; // the media after the gap is measured afresh, not against what came before it
+            Publish(ended: false);
+        }
+    }
+
+    /// <summary>Gap segments last the configured target duration (never more than EXT-X-TARGETDURATION).</summary>
+    private long GapLength => MediaTime.FromSeconds(Math.Min(_options.TargetDurationSeconds, TargetDuration ?? _options.TargetDurationSeconds));
+
+    /// <summary>Leader: one gap segment on the stream's timeline, a boundary followers list too.</summary>
+    private void AddLeaderGap(long startDts, long length)
+    {
+        var programDateTime = _anchorWallClock + MediaTime.ToTimeSpan(startDts - _anchorDts);
+        _timeline.AddBoundary(new SegmentBoundary(_sequence, startDts, IsKeyFrame: false, programDateTime));
+        _timeline.Advance(startDts + length);
+        var gap = new SegmentInfo(_sequence, $"{_stream.StreamId}-{_sequence}.ts", "", startDts, MediaTime.ToSeconds(length), 0, programDateTime, false, 0, Gap: true);
+        _sequence++;
+        _producedSegment = true;
+        _gapSeconds += MediaTime.ToSeconds(length);
+        _metrics?.SegmentListed(gap: true);
+        _discontinuityPending = true; // the media after the gap does not continue the media before it
+        AddToWindow(gap, _time.GetUtcNow());
+    }
+
+    /// <summary>Media is back at <paramref name="resumeDts"/>: the time since the last gap segment is listed as one more.</summary>
+    private void EndGap(long resumeDts)
+    {
+        if (_gapStartDts is not { } start)
+        {
+            return;
+        }
+
+        _gapStartDts = null;
+        while (resumeDts - start >= s_shortestGap)
+        {
+            var length = Math.Min(resumeDts - start, GapLength);
+            AddLeaderGap(start, length);
+            start += length;
+        }
+
+        PackagingLog.GapEnded(_logger, _stream.Name, _rendition.Name, _gapSeconds, _sequence);
     }
 
     /// <summary>Closes the segment of the old timeline; the next one is marked EXT-X-DISCONTINUITY.</summary>
@@ -379,8 +557,15 @@ internal sealed class RenditionPackager : IDisposable
 
         _discontinuityPending = true;
         _cutPolicy.ResetTimeline();
-        _anchorWallClock = _time.GetUtcNow();
-        _anchorDts = first.Dts;
+        if (jumped)
+        {
+            // The publisher's clock restarted: its timestamps say nothing about wall time any more.
+            // A marked discontinuity (a resumed session, skipped transcoder input) is already placed
+            // on the stream's one timeline, so program date-times stay continuous across it.
+            _anchorWallClock = _time.GetUtcNow();
+            _anchorDts = first.Dts;
+        }
+
         _hasLastDts = false;
     }
 
@@ -436,6 +621,12 @@ internal sealed class RenditionPackager : IDisposable
         var now = _time.GetUtcNow();
         AddToWindow(segment, now);
         Publish(ended: false);
+        _metrics?.SegmentListed(gap: false);
+        if (_frameArrivedAt != 0)
+        {
+            _metrics?.PublishDelay(_time.GetElapsedTime(_frameArrivedAt));
+        }
+
         _output.DeleteExpired(now, TimeSpan.FromSeconds(_options.SegmentRetentionSeconds));
         ReportDrops();
     }

@@ -5,10 +5,15 @@ namespace OnAir.Packaging.Hls;
 
 /// <summary>
 /// Packages every rendition of one stream, including those added while it runs (transcoded
-/// rungs), and keeps its master playlist current in the stream's rendition order.
+/// rungs), and keeps its master playlist current in the stream's rendition order. While the
+/// publisher is lost, a clock wakes every rendition's packager so its playlist keeps advancing
+/// in real time with gap segments.
 /// </summary>
 internal sealed class StreamPackager
 {
+    /// <summary>How often packagers are woken while the publisher is away: a gap segment is listed at most this late.</summary>
+    private static readonly TimeSpan s_gapClockPeriod = TimeSpan.FromMilliseconds(250);
+
     private readonly LiveStream _stream;
     private readonly HlsOptions _options;
     private readonly TimeProvider _time;
@@ -17,18 +22,20 @@ internal sealed class StreamPackager
     private readonly List<RenditionPackager> _packagers = [];
     private readonly List<Task> _runs = [];
     private readonly SegmentTimeline _timeline = new();
+    private readonly PackagingMetrics? _metrics;
     private CancellationToken _cancellation;
+    private CancellationTokenSource? _gapClock;
     private bool _running;
 
-    /// <summary>Subscribes to every rendition at once (the caller is the stream's start event), so no keyframe is missed.</summary>
-    public StreamPackager(LiveStream stream, StreamOutput output, HlsOptions options, TimeProvider time, ILogger logger)
+    /// <summary>Subscribes to every rendition the stream has now; the feeds' GOP caches hold their first keyframes.</summary>
+    public StreamPackager(LiveStream stream, StreamOutput output, HlsOptions options, TimeProvider time, ILogger logger, PackagingMetrics? metrics = null)
     {
+        _metrics = metrics;
         _stream = stream;
         Output = output;
         _options = options;
         _time = time;
         _logger = logger;
-        stream.RenditionAdded += OnRenditionAdded;
         foreach (var rendition in stream.Renditions)
         {
             Add(rendition);
@@ -74,7 +81,7 @@ internal sealed class StreamPackager
         }
         finally
         {
-            _stream.RenditionAdded -= OnRenditionAdded;
+            OnPublisherBack(); // stops the gap clock
             lock (_gate)
             {
                 foreach (var packager in _packagers)
@@ -87,11 +94,20 @@ internal sealed class StreamPackager
         }
     }
 
-    private void OnRenditionAdded(LiveStream stream, Rendition rendition)
+    /// <summary>Packages a rendition added while the stream runs (a rendition already packaged is ignored).</summary>
+    public void Add(Rendition rendition)
     {
         lock (_gate)
         {
-            var packager = Add(rendition);
+            if (_packagers.Exists(p => p.Rendition == rendition) || (!_running && _runs.Count > 0))
+            {
+                return; // already packaged, or everything has finished
+            }
+
+            var output = Output.AddRendition(rendition.Name);
+            // The first rendition (source) leads the segment boundaries; renditions added later follow it.
+            var packager = new RenditionPackager(rendition, output, Output, _timeline, leads: _packagers.Count == 0, _options, _time, _logger, () => Output.UpdateMaster(_stream.Renditions.Select(r => r.Name), rendition.Name), _metrics);
+            _packagers.Add(packager);
             if (_running)
             {
                 _runs.Add(Start(packager));
@@ -99,13 +115,60 @@ internal sealed class StreamPackager
         }
     }
 
-    private RenditionPackager Add(Rendition rendition)
+    /// <summary>The publisher is gone for now: wake the packagers on a clock so they list gap segments in real time.</summary>
+    public void OnPublisherLost()
     {
-        var output = Output.AddRendition(rendition.Name);
-        // The first rendition (source) leads the segment boundaries; renditions added later follow it.
-        var packager = new RenditionPackager(rendition, output, Output, _timeline, leads: _packagers.Count == 0, _options, _time, _logger, () => Output.UpdateMaster(_stream.Renditions.Select(r => r.Name), rendition.Name));
-        _packagers.Add(packager);
-        return packager;
+        lock (_gate)
+        {
+            if (_gapClock is not null)
+            {
+                return;
+            }
+
+            _gapClock = new CancellationTokenSource();
+            _ = RunGapClockAsync(_gapClock.Token);
+        }
+    }
+
+    /// <summary>The publisher is back (or the stream is over): media drives the playlists again.</summary>
+    public void OnPublisherBack()
+    {
+        CancellationTokenSource? clock;
+        lock (_gate)
+        {
+            clock = _gapClock;
+            _gapClock = null;
+        }
+
+        if (clock is not null)
+        {
+            clock.Cancel();
+            clock.Dispose();
+        }
+    }
+
+    private async Task RunGapClockAsync(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(s_gapClockPeriod, _time);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false))
+            {
+                RenditionPackager[] packagers;
+                lock (_gate)
+                {
+                    packagers = [.. _packagers];
+                }
+
+                foreach (var packager in packagers)
+                {
+                    packager.Wake();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
     }
 
     private Task Start(RenditionPackager packager) => Task.Run(() => packager.RunAsync(_cancellation), CancellationToken.None);
