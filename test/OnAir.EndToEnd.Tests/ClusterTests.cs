@@ -68,6 +68,27 @@ public class ClusterTests
         }
     }
 
+    [Fact]
+    public async Task A_node_whose_redis_is_unreachable_at_start_serves_its_own_streams_and_says_why()
+    {
+        var closedPort = OnAirServer.FreePort(); // nothing listens there
+        await using var node = await OnAirServer.StartAsync(o =>
+        {
+            o.Ladder = "passthrough";
+            o.Redis = $"127.0.0.1:{closedPort}";
+            o.Cluster.NodeId = "lonely";
+        });
+
+        Assert.Contains(node.Logs.Lines, l => l.Contains($"Redis 127.0.0.1:{closedPort} is unreachable", StringComparison.Ordinal) && l.Contains("keeps serving its own streams", StringComparison.Ordinal));
+        await using var client = await RtmpTestClient.ConnectAsync(node.Options.RtmpPort);
+        await client.HandshakeAsync();
+        Assert.Equal("NetStream.Publish.Start", await client.PublishAsync("alone", s_wait));
+        var status = await StreamApi.WaitForAsync(node, "alone", s => s.State == "live", s_wait, "the stream listed");
+        Assert.Equal("lonely", status.Json.GetProperty("node").GetString());
+        using var listing = await node.Http.GetAsync("api/v1/streams");
+        Assert.Equal(HttpStatusCode.OK, listing.StatusCode); // the cluster view is empty, not an error
+    }
+
     private static async Task<bool> HealthyAsync(HttpClient http)
     {
         try

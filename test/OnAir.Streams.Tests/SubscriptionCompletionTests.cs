@@ -119,3 +119,47 @@ public class SubscriptionCompletionTests
         Assert.Equal(0, reader.QueuedFrames);
     }
 }
+
+/// <summary>Wake: the reader's loop gets a turn for timed work, in order after what is queued, without losing or repeating a frame.</summary>
+public class SubscriptionWakeTests
+{
+    [Fact]
+    public async Task A_wake_returns_null_once_after_the_frames_queued_before_it()
+    {
+        var frames = VectorFrames.AudioVideo;
+        var feed = TestFeeds.Feed();
+        using var reader = feed.Subscribe("test");
+        feed.WriteRange(frames, 0, 3);
+
+        reader.Wake();
+        reader.Wake(); // wakes do not pile up
+        feed.WriteRange(frames, 3, 1);
+
+        for (var i = 0; i < 3; i++)
+        {
+            await reader.ExpectAsync(frames, i);
+        }
+
+        Assert.Null(await reader.NextAsync());
+        Assert.False(reader.IsEnded);
+        await reader.ExpectAsync(frames, 3); // the one wake marker was never handed out as a frame
+        Assert.Equal(0, reader.QueuedFrames);
+    }
+
+    [Fact]
+    public async Task A_wake_unblocks_a_reader_waiting_on_an_empty_queue_and_the_end_still_reads_as_the_end()
+    {
+        var feed = TestFeeds.Feed();
+        using var reader = feed.Subscribe("test");
+        var pending = reader.ReadAsync(CancellationToken.None).AsTask();
+        Assert.False(pending.IsCompleted);
+
+        reader.Wake();
+        Assert.Null(await pending.WaitAsync(TestFeeds.Timeout));
+        Assert.False(reader.IsEnded);
+
+        feed.Complete();
+        Assert.Null(await reader.NextAsync());
+        Assert.True(reader.IsEnded);
+    }
+}

@@ -93,6 +93,9 @@ public sealed class MediaFeed
     /// <summary>Readers subscribed now (for tests and status).</summary>
     public int SubscriberCount => Volatile.Read(ref _subscribers).Length;
 
+    /// <summary>Frames written and not yet read, over all readers.</summary>
+    public int QueuedFrames => Volatile.Read(ref _subscribers).Sum(s => s.QueuedFrames);
+
     /// <summary>Forgets the cached GOP (its publisher session is gone): a reader joining now starts at the next keyframe.</summary>
     public void ResetGopCache()
     {

@@ -16,7 +16,9 @@ namespace OnAir.Transcoding;
 /// <remarks>
 /// Threads: the feed loop owns the current run and every start, switch and restart; the run's
 /// output loop routes frames; a one-second monitor measures lag and speed, detects hangs and
-/// decides degradation steps, which the feed loop applies at the next source keyframe.
+/// decides degradation steps, which the feed loop applies at the next source keyframe. ffmpeg is
+/// reached through <see cref="IFfmpegProcess"/> (an <see cref="FfmpegLauncher"/>), so restarts,
+/// fallback and hang handling are unit-tested with a scripted ffmpeg on a fake clock.
 /// </remarks>
 public sealed class StreamTranscoder
 {
@@ -36,12 +38,12 @@ public sealed class StreamTranscoder
 
     private IReadOnlyList<RenditionOptions> _rungs = [];
     private DegradationPolicy? _policy;
-    private FfmpegRun? _run;
-    private FfmpegRun? _judgedRun;
+    private readonly FfmpegLauncher _launch;
+    private IFfmpegProcess? _run;
+    private IFfmpegProcess? _judgedRun;
     private bool _hasAudio;
     private int _appliedLevel;
     private volatile int _desiredLevel;
-    private volatile bool _killedAsHung;
     private volatile bool _stoppedForStep;
     private volatile bool _catchUp;
     private long _restartAt;
@@ -50,9 +52,16 @@ public sealed class StreamTranscoder
     private int _plannedHeight;
     private bool _awaitingPublisher;
 
-    /// <summary>Subscribes to the source at once (the caller is the stream's start event), so the first keyframe is not missed.</summary>
+    /// <summary>Subscribes to the source (its GOP cache holds the first keyframe until then).</summary>
     public StreamTranscoder(LiveStream stream, TranscoderSettings settings, TimeProvider time, ILogger logger)
+        : this(stream, settings, time, logger, (arguments, hasAudio, onFrame) => FfmpegRun.Start(settings.Options.FfmpegPath, arguments, hasAudio, onFrame, time))
     {
+    }
+
+    /// <param name="launch">Starts ffmpeg; supervision tests pass a scripted fake and drive it in virtual time.</param>
+    internal StreamTranscoder(LiveStream stream, TranscoderSettings settings, TimeProvider time, ILogger logger, FfmpegLauncher launch)
+    {
+        _launch = launch;
         _stream = stream;
         _settings = settings;
         _time = time;
@@ -318,7 +327,7 @@ public sealed class StreamTranscoder
     }
 
     /// <summary>ffmpeg is gone: stopped by the monitor for a degradation step (start anew from the live edge), or failed.</summary>
-    private async Task OnRunEndedAsync(FfmpegRun run)
+    private async Task OnRunEndedAsync(IFfmpegProcess run)
     {
         if (!_stoppedForStep)
         {
@@ -347,9 +356,8 @@ public sealed class StreamTranscoder
         var quality = new TranscodeQuality(DegradationPolicy.FasterPresetAt(level) ? _settings.Options.DegradedPreset : null, DegradationPolicy.HalfFrameRateAt(level));
         var routing = _router.BeginRun(rungs, _hasAudio, restored);
         var arguments = LadderCommand.Arguments(rungs, _settings.Ladder.AudioBitrateKbps, _hasAudio, quality);
-        _run = FfmpegRun.Start(_settings.Options.FfmpegPath, arguments, _hasAudio, routing.Route, _time);
+        _run = _launch(arguments, _hasAudio, routing.Route);
         _appliedLevel = level;
-        _killedAsHung = false;
         _stoppedForStep = false;
         Status.Level = level;
         Status.Rungs = rungs.Select(r => r.Name).ToList();
@@ -384,7 +392,7 @@ public sealed class StreamTranscoder
         StartRun(_router.Retain(ActiveRungs(desired)));
     }
 
-    private async Task OnRunFailedAsync(FfmpegRun run)
+    private async Task OnRunFailedAsync(IFfmpegProcess run)
     {
         _run = null;
         try
@@ -395,7 +403,7 @@ public sealed class StreamTranscoder
         {
         }
 
-        var failure = _killedAsHung ? $"hung (no output for {_settings.Options.StallTimeoutSeconds} s) and was killed" : run.ExitCode switch
+        var failure = run.KilledAsHung ? $"hung (no output for {_settings.Options.StallTimeoutSeconds} s) and was killed" : run.ExitCode switch
         {
             null => "stopped reading its input",
             > 128 and var code => $"was killed by signal {code - 128}",
@@ -500,8 +508,7 @@ public sealed class StreamTranscoder
 
         if (run.IsStalled(TimeSpan.FromSeconds(_settings.Options.StallTimeoutSeconds)))
         {
-            _killedAsHung = true;
-            run.Kill(); // the feed loop sees it exit and restarts it
+            run.KillAsHung(); // the feed loop sees it exit (and the run that it was hung) and restarts it
             return;
         }
 

@@ -12,7 +12,7 @@ namespace OnAir.Transcoding.Ffmpeg;
 /// 64-bit timeline. Ends when ffmpeg exits, by itself or because its stdin was closed
 /// (<see cref="FinishAsync"/>) or it was killed (<see cref="Kill"/>).
 /// </summary>
-internal sealed class FfmpegRun : IAsyncDisposable
+internal sealed class FfmpegRun : IFfmpegProcess
 {
     private const int StderrTailLength = 2048;
     private static readonly long s_wrap = 1L << 33;
@@ -33,6 +33,7 @@ internal sealed class FfmpegRun : IAsyncDisposable
     private long _lastOutputAt;
     private long _writingSince;
     private bool _stdinClosed;
+    private bool _killedAsHung;
 
     private FfmpegRun(Process process, bool hasAudio, Action<TsFrame> onFrame, TimeProvider time)
     {
@@ -155,6 +156,14 @@ internal sealed class FfmpegRun : IAsyncDisposable
             Kill();
             await _stdout.ConfigureAwait(false);
         }
+    }
+
+    public bool KilledAsHung => Volatile.Read(ref _killedAsHung);
+
+    public void KillAsHung()
+    {
+        Volatile.Write(ref _killedAsHung, true);
+        Kill();
     }
 
     public void Kill()
