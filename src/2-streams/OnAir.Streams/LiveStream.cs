@@ -170,11 +170,11 @@ public sealed class LiveStream
         var reply = new TaskCompletionSource<PublishResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_commands.Writer.TryWrite(new AttachCommand(publisher, reply)))
         {
-            return new PublishAttempt(PublishResult.Ended, null);
+            return new PublishAttempt(PublishResult.Ended, null) { Name = Name };
         }
 
         var result = await reply.Task.ConfigureAwait(false);
-        return new PublishAttempt(result, result is PublishResult.Started or PublishResult.Resumed ? publisher : null);
+        return new PublishAttempt(result, result is PublishResult.Started or PublishResult.Resumed ? publisher : null) { Name = Name };
     }
 
     internal void Detach(StreamPublisher publisher, bool unpublished) => _commands.Writer.TryWrite(new DetachCommand(publisher, unpublished));
@@ -282,6 +282,7 @@ public sealed class LiveStream
         _graceTimer?.Dispose();
         _graceTimer = null;
         Interlocked.Exchange(ref _publisher, null)?.Kick(reason);
+        EndedAt = _time.GetUtcNow(); // before the state: whoever sees Ended (a volatile read) sees when
         Rendition[] renditions;
         lock (_gate)
         {
@@ -289,7 +290,6 @@ public sealed class LiveStream
             renditions = _renditions;
         }
 
-        EndedAt = _time.GetUtcNow();
         foreach (var rendition in renditions)
         {
             rendition.Feed.Complete();

@@ -30,8 +30,9 @@ public enum PublishResult
 /// <summary>The outcome of a publish: on success (<see cref="PublishResult.Started"/> or <see cref="PublishResult.Resumed"/>) the publisher's handle.</summary>
 public readonly record struct PublishAttempt(PublishResult Result, StreamPublisher? Publisher)
 {
-    public bool Succeeded => Publisher is not null;
+    /// <summary>The public name the key maps to; null for an unknown key (a key is never a name to show).</summary>
+    public string? Name { get; init; }
 
-    /// <summary>Why a publish was <see cref="PublishResult.Refused"/>.</summary>
+    /// <summary>Why a publish was <see cref="PublishResult.Refused"/>, or the node that holds the name (<see cref="PublishResult.OwnedElsewhere"/>).</summary>
     public string? Reason { get; init; }
 }

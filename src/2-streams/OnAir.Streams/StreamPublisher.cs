@@ -53,7 +53,6 @@ public sealed class StreamPublisher : IDisposable
         }
 
         frame.ArrivedAt = _timeline.Note(frame.Dts);
-        Stream.Metrics?.FrameIn();
         Stream.Source.Feed.Write(frame);
     }
 

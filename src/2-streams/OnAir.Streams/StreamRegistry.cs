@@ -21,24 +21,27 @@ public sealed class StreamRegistry
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly IStreamKeyResolver _keys;
+    private readonly IPublishAuthorizer? _authorizer;
+    private readonly IStreamOwnership? _ownership;
+    private readonly StreamsMetrics? _metrics;
     private long _sessions;
+    private long _endedSourceFrames; // frames of the streams that left the name map, for the ingest total
 
     public StreamRegistry(IOptions<StreamsOptions> options, IOptions<LifecycleOptions> lifecycle, StreamEvents events, TimeProvider time, ILogger<StreamRegistry>? logger = null, IStreamKeyResolver? keys = null, IPublishAuthorizer? authorizer = null, StreamsMetrics? metrics = null, IStreamOwnership? ownership = null)
     {
+        _options = options.Value;
+        _lifecycle = lifecycle.Value;
+        Events = events;
+        _time = time;
+        _logger = logger ?? NullLogger<StreamRegistry>.Instance;
+        _keys = keys ?? new ConfiguredStreamKeys(options.Value);
+        _authorizer = authorizer;
         _ownership = ownership;
         _metrics = metrics;
         if (metrics is not null)
         {
             metrics.Registry = this;
         }
-
-        _keys = keys ?? new ConfiguredStreamKeys(options.Value);
-        _authorizer = authorizer;
-        _logger = logger ?? NullLogger<StreamRegistry>.Instance;
-        _options = options.Value;
-        _lifecycle = lifecycle.Value;
-        Events = events;
-        _time = time;
     }
 
     public StreamEvents Events { get; }
@@ -89,12 +92,23 @@ public sealed class StreamRegistry
 
     public int MaxStreamNameLength => _options.MaxStreamNameLength;
 
-    private readonly IPublishAuthorizer? _authorizer;
-    private readonly StreamsMetrics? _metrics;
-    private readonly IStreamOwnership? _ownership;
+    /// <summary>Source frames publishers have written into every stream so far (derived from the feeds' own counts, so a frame pays for no shared counter).</summary>
+    public long SourceFramesWritten
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var total = _endedSourceFrames;
+                foreach (var stream in _streams.Values)
+                {
+                    total += stream.Source.Feed.FramesWritten;
+                }
 
-    /// <summary>The public name a stream key publishes to, or null for a key that is refused.</summary>
-    public string? NameFor(string streamKey) => _keys.NameFor(streamKey);
+                return total;
+            }
+        }
+    }
 
     /// <summary>
     /// Publishes with <paramref name="streamKey"/> (mapped to its public name when keys are
@@ -102,25 +116,25 @@ public sealed class StreamRegistry
     /// </summary>
     public async Task<PublishAttempt> PublishAsync(string streamKey, string connectionId, string? remote)
     {
-        if (NameFor(streamKey) is not { } name)
+        if (_keys.NameFor(streamKey) is not { } name)
         {
             return new PublishAttempt(PublishResult.UnknownKey, null);
         }
 
         if (!StreamName.IsValid(name, _options.MaxStreamNameLength))
         {
-            return new PublishAttempt(PublishResult.InvalidName, null);
+            return new PublishAttempt(PublishResult.InvalidName, null) { Name = name };
         }
 
         if (_authorizer is not null && await _authorizer.RefusalAsync(name, remote).ConfigureAwait(false) is { } refusal)
         {
-            return new PublishAttempt(PublishResult.Refused, null) { Reason = refusal };
+            return new PublishAttempt(PublishResult.Refused, null) { Name = name, Reason = refusal };
         }
 
         // Another node may hold the name (a cluster); a stream of it here (live or reconnecting) is ours already.
         if (_ownership is not null && !TryGet(name, out _) && await _ownership.ClaimAsync(name).ConfigureAwait(false) is { } owner)
         {
-            return new PublishAttempt(PublishResult.OwnedElsewhere, null) { Reason = owner };
+            return new PublishAttempt(PublishResult.OwnedElsewhere, null) { Name = name, Reason = owner };
         }
 
         // A stream that ends between the lookup and the attach answers Ended: try again with a new one.
@@ -133,7 +147,7 @@ public sealed class StreamRegistry
             }
         }
 
-        return new PublishAttempt(PublishResult.NameInUse, null);
+        return new PublishAttempt(PublishResult.NameInUse, null) { Name = name };
     }
 
     /// <summary>Ends the named stream now, closing its publisher's connection. False when no such stream exists.</summary>
@@ -177,6 +191,7 @@ public sealed class StreamRegistry
             {
                 _streams.Remove(stream.Name);
                 _ended[stream.Name] = stream;
+                _endedSourceFrames += stream.Source.Feed.FramesWritten;
                 _ownership?.Release(stream.Name);
             }
         }

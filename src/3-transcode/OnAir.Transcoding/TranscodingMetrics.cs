@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using OnAir.Streams;
 
 namespace OnAir.Transcoding;
 
@@ -16,7 +17,7 @@ public sealed class TranscodingMetrics
         var meter = meterFactory.Create(MeterName);
         IEnumerable<TranscoderStatus> Statuses() => transcoding.Statuses;
         meter.CreateObservableGauge("onair.transcode.state", () => Statuses().SelectMany(s => Enum.GetValues<TranscoderState>().Select(state =>
-            new Measurement<int>(s.State == state ? 1 : 0, Stream(s), new KeyValuePair<string, object?>("state", SnakeCase(state.ToString()))))),
+            new Measurement<int>(s.State == state ? 1 : 0, Stream(s), new KeyValuePair<string, object?>("state", SnakeCase.Of(state.ToString()))))),
             description: "1 for the transcoder state of each stream (running, restarting, paused, fell_back, over_cap, no_rungs, ...)");
         meter.CreateObservableGauge("onair.transcode.speed", () => Statuses().Select(s => new Measurement<double>(s.Speed, Stream(s))),
             description: "Transcoded media seconds per wall-clock second over the last 5 s (1 = real time)");
@@ -37,8 +38,4 @@ public sealed class TranscodingMetrics
     }
 
     private static KeyValuePair<string, object?> Stream(TranscoderStatus status) => new("stream", status.StreamName);
-
-    /// <summary>FellBack → fell_back.</summary>
-    public static string SnakeCase(string pascal) =>
-        string.Concat(pascal.Select((c, i) => char.IsUpper(c) && i > 0 ? $"_{char.ToLowerInvariant(c)}" : char.ToLowerInvariant(c).ToString()));
 }

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace OnAir.EndToEnd.Tests.Support;
 
-/// <summary>A server process the test starts and may kill (SIGKILL, as a crash), with its output kept for failure messages.</summary>
+/// <summary>A process the test starts (an encoder, a server) and may kill (SIGKILL, as a crash), with its output kept for failure messages.</summary>
 public sealed class ChildProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -31,6 +31,8 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ExitCode => _process.ExitCode;
+
     public static ChildProcess Start(string fileName, IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(fileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -47,12 +49,19 @@ public sealed class ChildProcess : IAsyncDisposable
         return new ChildProcess(Process.Start(psi) ?? throw new InvalidOperationException($"could not start {fileName}"));
     }
 
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGKILL: no shutdown, no goodbye to anyone.</summary>
     public void KillHard()
     {
         if (!_process.HasExited)
         {
-            _process.Kill();
+            _process.Kill(entireProcessTree: true);
             _process.WaitForExit();
         }
     }

@@ -1,53 +1,23 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 
 namespace OnAir.EndToEnd.Tests.Support;
 
 /// <summary>A real encoder process publishing a synthetic test pattern (H.264 + AAC) in real time.</summary>
 public sealed class Publisher : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly StringBuilder _stderr = new();
+    private readonly ChildProcess _process;
 
-    private Publisher(Process process)
-    {
-        _process = process;
-        _process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
-            {
-                lock (_stderr)
-                {
-                    _stderr.AppendLine(e.Data);
-                }
-            }
-        };
-        _process.BeginErrorReadLine();
-        _process.BeginOutputReadLine();
-    }
+    private Publisher(ChildProcess process) => _process = process;
 
-    public string StdErr
-    {
-        get
-        {
-            lock (_stderr)
-            {
-                return _stderr.ToString();
-            }
-        }
-    }
+    /// <summary>What the encoder printed (its errors: the encoders run quiet).</summary>
+    public string StdErr => _process.Output;
 
     public bool HasExited => _process.HasExited;
 
-    /// <summary>SIGKILL, as a crashed encoder or a pulled cable: no FCUnpublish, the socket just closes.</summary>
-    public void KillHard()
-    {
-        _process.Kill();
-        _process.WaitForExit();
-    }
-
     public int ExitCode => _process.ExitCode;
+
+    /// <summary>SIGKILL, as a crashed encoder or a pulled cable: no FCUnpublish, the socket just closes.</summary>
+    public void KillHard() => _process.KillHard();
 
     /// <summary>ffmpeg's native RTMP client: testsrc2 + sine, libx264 with a fixed GOP, AAC, paced with -re.</summary>
     public static Publisher Ffmpeg(string url, double seconds, int width = 320, int height = 240, int fps = 30, double gopSeconds = 1, string audioCodec = "aac")
@@ -88,37 +58,9 @@ public sealed class Publisher : IAsyncDisposable
         return Start("gst-launch-1.0", ["-q", .. pipeline.Split(' ', StringSplitOptions.RemoveEmptyEntries)]);
     }
 
-    private static Publisher Start(string fileName, IEnumerable<string> args)
-    {
-        var psi = new ProcessStartInfo(fileName)
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in args)
-        {
-            psi.ArgumentList.Add(arg);
-        }
+    private static Publisher Start(string fileName, IEnumerable<string> args) => new(ChildProcess.Start(fileName, args));
 
-        return new Publisher(Process.Start(psi) ?? throw new InvalidOperationException($"could not start {fileName}"));
-    }
+    public Task<int> WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync(timeout);
 
-    public async Task<int> WaitForExitAsync(TimeSpan timeout)
-    {
-        using var cts = new CancellationTokenSource(timeout);
-        await _process.WaitForExitAsync(cts.Token);
-        return _process.ExitCode;
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-        }
-
-        _process.Dispose();
-        return ValueTask.CompletedTask;
-    }
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
 }

@@ -126,7 +126,7 @@ internal sealed class CommandHandler
         if (attempt.Publisher is not { } publisher)
         {
             // With keys configured the key is a secret: logs and replies name the stream, never the key.
-            var name = _registry.NameFor(key) ?? "(key withheld)";
+            var name = attempt.Name ?? "(key withheld)";
             var reason = attempt.Result switch
             {
                 PublishResult.NameInUse => $"stream '{name}' is already being published",

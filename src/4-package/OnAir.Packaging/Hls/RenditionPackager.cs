@@ -403,7 +403,13 @@ internal sealed class RenditionPackager : IDisposable
             return;
         }
 
-        var gap = new SegmentInfo(sequence, $"{_stream.StreamId}-{sequence}.ts", "", start.Pts, MediaTime.ToSeconds(endPts - start.Pts), 0, start.ProgramDateTime, false, 0, Gap: true);
+        ListGap(sequence, start.Pts, endPts - start.Pts, start.ProgramDateTime);
+    }
+
+    /// <summary>Lists segment <paramref name="sequence"/> as EXT-X-GAP: no file, and the media after it starts behind a discontinuity.</summary>
+    private void ListGap(long sequence, long start, long length, DateTimeOffset programDateTime)
+    {
+        var gap = new SegmentInfo(sequence, $"{_stream.StreamId}-{sequence}.ts", "", start, MediaTime.ToSeconds(length), 0, programDateTime, false, 0, Gap: true);
         _metrics?.SegmentListed(gap: true);
         _discontinuityPending = true; // the media after a gap does not continue the media before it
         AddToWindow(gap, _time.GetUtcNow());
@@ -514,13 +520,10 @@ internal sealed class RenditionPackager : IDisposable
         var programDateTime = _anchorWallClock + MediaTime.ToTimeSpan(startDts - _anchorDts);
         _timeline.AddBoundary(new SegmentBoundary(_sequence, startDts, IsKeyFrame: false, programDateTime));
         _timeline.Advance(startDts + length);
-        var gap = new SegmentInfo(_sequence, $"{_stream.StreamId}-{_sequence}.ts", "", startDts, MediaTime.ToSeconds(length), 0, programDateTime, false, 0, Gap: true);
+        ListGap(_sequence, startDts, length, programDateTime);
         _sequence++;
         _producedSegment = true;
         _gapSeconds += MediaTime.ToSeconds(length);
-        _metrics?.SegmentListed(gap: true);
-        _discontinuityPending = true; // the media after the gap does not continue the media before it
-        AddToWindow(gap, _time.GetUtcNow());
     }
 
     /// <summary>Media is back at <paramref name="resumeDts"/>: the time since the last gap segment is listed as one more.</summary>

@@ -19,7 +19,11 @@ public sealed class ViewerTracker
     /// <summary>The rendition a master playlist request counts for: the stream, not a rendition.</summary>
     public const string MasterOnly = "";
 
-    private readonly ConcurrentDictionary<(string Stream, string Rendition, string Viewer), long> _lastSeen = new();
+    /// <summary>A user agent is cut to this length, so the table's memory stays bounded whatever clients send.</summary>
+    private const int MaxUserAgent = 256;
+
+    // Keyed by strings and the address the request already holds: a segment request builds no key of its own.
+    private readonly ConcurrentDictionary<(string Stream, string Rendition, IPAddress Address, string UserAgent), long> _lastSeen = new();
     private readonly OriginOptions _options;
     private readonly TimeProvider _time;
     private readonly HashSet<IPAddress> _trustedProxies;
@@ -44,23 +48,22 @@ public sealed class ViewerTracker
         }
 
         var userAgent = context.Request.Headers.UserAgent.ToString();
-        var viewer = $"{ClientAddress(context)}|{(userAgent.Length > 256 ? userAgent[..256] : userAgent)}";
-        _lastSeen[(stream, rendition, viewer)] = _time.GetTimestamp();
+        _lastSeen[(stream, rendition, ClientAddress(context), userAgent.Length > MaxUserAgent ? userAgent[..MaxUserAgent] : userAgent)] = _time.GetTimestamp();
     }
 
     public ViewerCount Count(string stream)
     {
-        var viewers = new HashSet<string>(StringComparer.Ordinal);
+        var viewers = new HashSet<(IPAddress, string)>();
         var byRendition = new Dictionary<string, int>(StringComparer.Ordinal);
         var timeout = TimeSpan.FromSeconds(_options.ViewerTimeoutSeconds);
-        foreach (var ((name, rendition, viewer), seen) in _lastSeen)
+        foreach (var ((name, rendition, address, userAgent), seen) in _lastSeen)
         {
             if (name != stream || _time.GetElapsedTime(seen) > timeout)
             {
                 continue;
             }
 
-            viewers.Add(viewer);
+            viewers.Add((address, userAgent));
             if (rendition != MasterOnly)
             {
                 byRendition[rendition] = byRendition.GetValueOrDefault(rendition) + 1;
@@ -78,18 +81,18 @@ public sealed class ViewerTracker
         {
             if (_time.GetElapsedTime(seen) > timeout)
             {
-                _lastSeen.TryRemove(new KeyValuePair<(string, string, string), long>(key, seen));
+                _lastSeen.TryRemove(new KeyValuePair<(string, string, IPAddress, string), long>(key, seen));
             }
         }
     }
 
     /// <summary>The peer's address, or behind a trusted proxy the right-most X-Forwarded-For address that is not itself a trusted proxy.</summary>
-    private string ClientAddress(HttpContext context)
+    private IPAddress ClientAddress(HttpContext context)
     {
         var remote = context.Connection.RemoteIpAddress;
         if (remote is null || _trustedProxies.Count == 0 || !_trustedProxies.Contains(remote.IsIPv4MappedToIPv6 ? remote.MapToIPv4() : remote))
         {
-            return remote?.ToString() ?? "";
+            return remote ?? IPAddress.None;
         }
 
         var hops = context.Request.Headers["X-Forwarded-For"].ToString().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
@@ -102,10 +105,10 @@ public sealed class ViewerTracker
 
             if (!_trustedProxies.Contains(hop))
             {
-                return hop.ToString();
+                return hop;
             }
         }
 
-        return remote.ToString();
+        return remote;
     }
 }

@@ -142,7 +142,7 @@ public sealed class RedisStreamDirectory : IStreamOwnership, IAsyncDisposable
 
             foreach (var value in await db.StringGetAsync([.. keys]).ConfigureAwait(false))
             {
-                if (value.HasValue && JsonSerializer.Deserialize<ClusterStream>((string)value!, s_json) is { } stream && stream.Node != NodeId)
+                if (Remote(value) is { } stream)
                 {
                     streams.Add(stream);
                 }
@@ -156,6 +156,27 @@ public sealed class RedisStreamDirectory : IStreamOwnership, IAsyncDisposable
         }
 
         return streams;
+    }
+
+    /// <summary>The stream of that name if another node lists it (one read, not a scan).</summary>
+    public async Task<ClusterStream?> RemoteStreamAsync(string name)
+    {
+        if (Database is not { } db)
+        {
+            return null;
+        }
+
+        try
+        {
+            var stream = Remote(await db.StringGetAsync(StreamKey(name)).ConfigureAwait(false));
+            MarkReachable();
+            return stream;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or JsonException)
+        {
+            MarkUnreachable(ex.Message);
+            return null;
+        }
     }
 
     /// <summary>Renews this node's claims and listing entries (and takes the names it lost during an outage back when free).</summary>
@@ -191,6 +212,10 @@ public sealed class RedisStreamDirectory : IStreamOwnership, IAsyncDisposable
             MarkUnreachable(ex.Message);
         }
     }
+
+    /// <summary>A listing entry of another node (this node's own are the registry's).</summary>
+    private ClusterStream? Remote(RedisValue value) =>
+        value.HasValue && JsonSerializer.Deserialize<ClusterStream>((string)value!, s_json) is { } stream && stream.Node != NodeId ? stream : null;
 
     private RedisKey OwnerKey(string name) => _options.KeyPrefix + "owner:" + name;
 

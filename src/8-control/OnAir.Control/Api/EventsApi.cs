@@ -22,7 +22,7 @@ public static class EventsApi
 
     public static RouteGroupBuilder MapEventsApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/events", async (HttpContext context, StreamRegistry registry, ViewerTracker viewers, TimeProvider time) =>
+        api.MapGet("/events", async (HttpContext context, StreamRegistry registry, ViewerTracker viewers) =>
         {
             context.Response.ContentType = "text/event-stream";
             context.Response.Headers.CacheControl = "no-store";

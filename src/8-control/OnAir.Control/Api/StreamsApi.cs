@@ -35,7 +35,7 @@ public static class StreamsApi
                 return Results.Json(View(stream!, outputs, viewers, transcoding, cluster));
             }
 
-            var remote = cluster is null ? null : (await cluster.RemoteStreamsAsync().ConfigureAwait(false)).Find(r => r.Name == name);
+            var remote = cluster is null ? null : await cluster.RemoteStreamAsync(name).ConfigureAwait(false);
             return remote is null ? NotFound(name) : Results.Json(StreamView.Remote(remote));
         });
 

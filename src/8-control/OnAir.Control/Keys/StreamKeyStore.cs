@@ -30,6 +30,7 @@ public sealed class StreamKeyStore : IStreamKeyResolver
 
     private readonly string _connectionString;
     private readonly StreamsOptions _options;
+    private readonly ConfiguredStreamKeys _configured;
     private readonly TimeProvider _time;
     private readonly ILogger<StreamKeyStore> _logger;
     private readonly Lock _writeGate = new(); // one writer at a time; readers use the snapshot
@@ -39,6 +40,7 @@ public sealed class StreamKeyStore : IStreamKeyResolver
     public StreamKeyStore(DataDirectory dataDirectory, IOptions<StreamsOptions> options, TimeProvider time, ILogger<StreamKeyStore> logger)
     {
         _options = options.Value;
+        _configured = new ConfiguredStreamKeys(_options);
         _time = time;
         _logger = logger;
         Directory.CreateDirectory(dataDirectory.Path);
@@ -61,7 +63,7 @@ public sealed class StreamKeyStore : IStreamKeyResolver
         var active = Volatile.Read(ref _active);
         if (!_managed)
         {
-            return new ConfiguredStreamKeys(_options).NameFor(streamKey);
+            return _configured.NameFor(streamKey);
         }
 
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(streamKey));

@@ -17,7 +17,7 @@ public sealed class PublishHook : IPublishAuthorizer, IDisposable
 
     private readonly WebhookOptions _options;
     private readonly ILogger<PublishHook> _logger;
-    private readonly HttpClient _http = WebhookSigner.CreateClient();
+    private readonly HttpClient _http = WebhookHttp.CreateClient();
 
     public PublishHook(IOptions<WebhookOptions> options, ILogger<PublishHook> logger)
     {
@@ -29,23 +29,8 @@ public sealed class PublishHook : IPublishAuthorizer, IDisposable
     {
         var url = _options.OnPublishUrl!;
         var body = JsonSerializer.SerializeToUtf8Bytes(new { @event = "stream.publish", stream = name, remote }, s_json);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(_options.OnPublishTimeoutSeconds));
-        string? refusal;
-        try
-        {
-            using var request = WebhookSigner.Request(url, "stream.publish", Guid.NewGuid().ToString("N"), body, _options.Secret);
-            using var response = await _http.SendAsync(request, timeout.Token).ConfigureAwait(false);
-            refusal = response.IsSuccessStatusCode ? null : $"it answered HTTP {(int)response.StatusCode}";
-        }
-        catch (OperationCanceledException)
-        {
-            refusal = _options.OnPublishAllowOnError ? null : $"no answer within {_options.OnPublishTimeoutSeconds} s (webhooks.onPublishTimeoutSeconds)";
-        }
-        catch (HttpRequestException ex)
-        {
-            refusal = _options.OnPublishAllowOnError ? null : $"unreachable ({ex.Message})";
-        }
-
+        var (answered, failure) = await WebhookHttp.PostAsync(_http, url, "stream.publish", Guid.NewGuid().ToString("N"), body, _options.Secret, TimeSpan.FromSeconds(_options.OnPublishTimeoutSeconds), "webhooks.onPublishTimeoutSeconds", CancellationToken.None).ConfigureAwait(false);
+        var refusal = answered || !_options.OnPublishAllowOnError ? failure : null;
         if (refusal is not null)
         {
             ControlLog.PublishHookRefused(_logger, name, url, refusal);

@@ -34,7 +34,7 @@ public sealed class WebhookService : IHostedService, IDisposable
         _options = options.Value;
         _time = time;
         _logger = logger;
-        _http = WebhookSigner.CreateClient();
+        _http = WebhookHttp.CreateClient();
     }
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -122,7 +122,7 @@ public sealed class WebhookService : IHostedService, IDisposable
         var delay = TimeSpan.FromSeconds(_options.RetryDelaySeconds);
         for (var attempt = 1; ; attempt++)
         {
-            var failure = await TryDeliverAsync(url, delivery, stopping).ConfigureAwait(false);
+            var (_, failure) = await WebhookHttp.PostAsync(_http, url, delivery.Event, delivery.Id, delivery.Body, _options.Secret, TimeSpan.FromSeconds(_options.TimeoutSeconds), "webhooks.timeoutSeconds", stopping).ConfigureAwait(false);
             if (failure is null)
             {
                 return;
@@ -137,27 +137,6 @@ public sealed class WebhookService : IHostedService, IDisposable
             ControlLog.WebhookRetry(_logger, delivery.Event, delivery.Stream, url, attempt, _options.MaxAttempts, failure, delay.TotalSeconds);
             await Task.Delay(delay, _time, stopping).ConfigureAwait(false);
             delay *= 2;
-        }
-    }
-
-    /// <summary>Null when the receiver answered 2xx, else what went wrong.</summary>
-    private async Task<string?> TryDeliverAsync(string url, Delivery delivery, CancellationToken stopping)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        timeout.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutSeconds));
-        try
-        {
-            using var request = WebhookSigner.Request(url, delivery.Event, delivery.Id, delivery.Body, _options.Secret);
-            using var response = await _http.SendAsync(request, timeout.Token).ConfigureAwait(false);
-            return response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode}";
-        }
-        catch (OperationCanceledException) when (!stopping.IsCancellationRequested)
-        {
-            return $"no answer within {_options.TimeoutSeconds} s (webhooks.timeoutSeconds)";
-        }
-        catch (HttpRequestException ex)
-        {
-            return ex.Message;
         }
     }
 
