@@ -40,9 +40,12 @@ internal sealed record ProbeResult(IReadOnlyList<ProbeStream> Streams, IReadOnly
     /// <summary>Probes a file made during the test (not cached).</summary>
     public static Task<ProbeResult> OfFileAsync(string path) => ProbeAsync(path);
 
-    private static async Task<ProbeResult> ProbeAsync(string path)
+    /// <summary>The streams of a file, without its packets (whose time base need not be 90 kHz).</summary>
+    public static Task<ProbeResult> StreamsOfFileAsync(string path) => ProbeAsync(path, packets: false);
+
+    private static async Task<ProbeResult> ProbeAsync(string path, bool packets = true)
     {
-        var json = await ExternalTool.FfprobeJsonAsync(path, "-show_streams", "-show_packets", "-show_data");
+        var json = await ExternalTool.FfprobeJsonAsync(path, packets ? ["-show_streams", "-show_packets", "-show_data"] : ["-show_streams", "-show_data"]);
         using var doc = JsonDocument.Parse(json);
         var root = doc.RootElement;
 
@@ -67,11 +70,11 @@ internal sealed record ProbeResult(IReadOnlyList<ProbeStream> Streams, IReadOnly
                 HexDump(Str(s, "extradata"))));
         }
 
-        var packets = new List<ProbePacket>();
-        foreach (var p in root.GetProperty("packets").EnumerateArray())
+        var packetList = new List<ProbePacket>();
+        foreach (var p in packets ? root.GetProperty("packets").EnumerateArray() : default)
         {
             var (num, den) = timeBases[p.GetProperty("stream_index").GetInt32()];
-            packets.Add(new ProbePacket(
+            packetList.Add(new ProbePacket(
                 p.GetProperty("codec_type").GetString()!,
                 Ticks(p, "dts", num, den),
                 Ticks(p, "pts", num, den),
@@ -79,7 +82,7 @@ internal sealed record ProbeResult(IReadOnlyList<ProbeStream> Streams, IReadOnly
                 HexDump(Str(p, "data"))));
         }
 
-        return new ProbeResult(streams, packets);
+        return new ProbeResult(streams, packetList);
     }
 
     private static string? Str(JsonElement e, string name) => e.TryGetProperty(name, out var v) ? v.GetString() : null;

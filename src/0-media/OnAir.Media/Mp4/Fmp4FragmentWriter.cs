@@ -1,0 +1,196 @@
+using System.Buffers;
+using OnAir.Media.Aac;
+
+namespace OnAir.Media.Mp4;
+
+/// <summary>
+/// Writes the media of a fragmented MP4 (CMAF chunks): the frames added since the last
+/// <see cref="Flush"/> become one <c>moof</c> (a <c>traf</c> per track with <c>tfdt</c> and a
+/// <c>trun</c> of durations, sizes, sync flags and composition offsets) followed by one
+/// <c>mdat</c>. Each flush is an HLS part, or a whole segment without parts. Payloads are AVCC and
+/// raw AAC exactly as the frames carry them, so the bytes are copied once, into the output.
+/// Not thread-safe: one per rendition.
+/// </summary>
+public sealed class Fmp4FragmentWriter : IDisposable
+{
+    private const int VideoSampleFields = 16; // duration, size, flags, composition offset
+    private const int AudioSampleFields = 12; // duration, size, flags
+    private const uint SyncSample = 0x02000000; // depends on no other sample
+    private const uint NonSyncSample = 0x01010000; // depends on others, not a sync sample
+
+    private readonly bool _hasVideo;
+    private readonly List<MediaFrame> _video = [];
+    private readonly List<MediaFrame> _audio = [];
+    private long _lastVideoDuration = MediaTime.TicksPerSecond / 30;
+    private uint _sequence;
+
+    public Fmp4FragmentWriter(bool hasVideo) => _hasVideo = hasVideo;
+
+    /// <summary>Whether frames wait for the next flush.</summary>
+    public bool HasFrames => _video.Count > 0 || _audio.Count > 0;
+
+    /// <summary>Holds <paramref name="frame"/> (a reference of its own) until the fragment it belongs to is flushed.</summary>
+    public void Add(MediaFrame frame) => (frame.Kind == TrackKind.Video ? _video : _audio).Add(frame.AddRef());
+
+    /// <summary>
+    /// Writes the held frames as one fragment and lets them go. <paramref name="endDts"/> is where
+    /// the fragment ends on the track that drives the cuts (video, else audio): the DTS of the frame
+    /// that starts the next one. Returns the bytes written (0 when no frame was held).
+    /// </summary>
+    public int Flush(IBufferWriter<byte> output, long endDts)
+    {
+        if (!HasFrames)
+        {
+            return 0;
+        }
+
+        try
+        {
+            return Write(output, endDts);
+        }
+        finally
+        {
+            ReleaseAll();
+        }
+    }
+
+    public void Dispose() => ReleaseAll();
+
+    private int Write(IBufferWriter<byte> output, long endDts)
+    {
+        var videoBytes = PayloadBytes(_video);
+        var audioBytes = PayloadBytes(_audio);
+        var moofSize = 8 + 16 + TrackFragmentSize(_video, VideoSampleFields) + TrackFragmentSize(_audio, AudioSampleFields);
+        var headerSize = moofSize + 8;
+        var total = headerSize + videoBytes + audioBytes;
+
+        var box = new BoxWriter(output.GetSpan(headerSize));
+        var moof = box.Begin("moof"u8);
+        var mfhd = box.BeginFull("mfhd"u8, 0, 0);
+        box.U32(++_sequence);
+        box.End(mfhd);
+        if (_video.Count > 0)
+        {
+            WriteTrackFragment(ref box, _video, Fmp4Tracks.VideoTrackId, dataOffset: headerSize, endDts);
+        }
+
+        if (_audio.Count > 0)
+        {
+            WriteTrackFragment(ref box, _audio, Fmp4Tracks.AudioTrackId, dataOffset: headerSize + videoBytes, endDts);
+        }
+
+        box.End(moof);
+        box.U32((uint)(8 + videoBytes + audioBytes));
+        box.Bytes("mdat"u8);
+        output.Advance(headerSize);
+        CopyPayloads(output, _video);
+        CopyPayloads(output, _audio);
+        return total;
+    }
+
+    private void WriteTrackFragment(ref BoxWriter box, List<MediaFrame> frames, int trackId, int dataOffset, long endDts)
+    {
+        var isVideo = trackId == Fmp4Tracks.VideoTrackId;
+        var traf = box.Begin("traf"u8);
+        var tfhd = box.BeginFull("tfhd"u8, 0, 0x020000); // default-base-is-moof: data offsets count from the moof
+        box.U32((uint)trackId);
+        box.End(tfhd);
+        var tfdt = box.BeginFull("tfdt"u8, 1, 0);
+        box.U64((ulong)Math.Max(0, frames[0].Dts));
+        box.End(tfdt);
+        // Data offset, then per sample: duration, size, flags (and for video the composition offset, signed in version 1).
+        var trun = box.BeginFull("trun"u8, (byte)(isVideo ? 1 : 0), isVideo ? 0x000F01 : 0x000701);
+        box.U32((uint)frames.Count);
+        box.I32(dataOffset);
+        for (var i = 0; i < frames.Count; i++)
+        {
+            var frame = frames[i];
+            box.U32((uint)SampleDuration(frames, i, isVideo, endDts));
+            box.U32((uint)frame.Payload.Length);
+            box.U32(frame.IsKeyFrame ? SyncSample : NonSyncSample);
+            if (isVideo)
+            {
+                box.I32((int)(frame.Pts - frame.Dts));
+            }
+        }
+
+        box.End(trun);
+        box.End(traf);
+    }
+
+    /// <summary>
+    /// Up to the next sample; the last one up to <paramref name="endDts"/> on the track that drives
+    /// the cuts. Audio beside video lasts its nominal 1024 samples: the next fragment's tfdt places
+    /// the following frame exactly anyway.
+    /// </summary>
+    private long SampleDuration(List<MediaFrame> frames, int index, bool isVideo, long endDts)
+    {
+        var dts = frames[index].Dts;
+        if (index + 1 < frames.Count)
+        {
+            var next = Math.Max(0, frames[index + 1].Dts - dts);
+            if (isVideo)
+            {
+                _lastVideoDuration = next > 0 ? next : _lastVideoDuration;
+            }
+
+            return next;
+        }
+
+        var drivesCuts = isVideo || !_hasVideo;
+        if (drivesCuts && endDts > dts)
+        {
+            if (isVideo)
+            {
+                _lastVideoDuration = endDts - dts;
+            }
+
+            return endDts - dts;
+        }
+
+        return isVideo ? _lastVideoDuration : NominalAudioDuration(frames[index]);
+    }
+
+    private static long NominalAudioDuration(MediaFrame frame) =>
+        frame.Config is AacConfig aac ? (aac.SamplesPerFrame * MediaTime.TicksPerSecond) / aac.SampleRate : MediaTime.TicksPerSecond * 1024 / 48000;
+
+    private static void CopyPayloads(IBufferWriter<byte> output, List<MediaFrame> frames)
+    {
+        foreach (var frame in frames)
+        {
+            var payload = frame.Span;
+            payload.CopyTo(output.GetSpan(payload.Length));
+            output.Advance(payload.Length);
+        }
+    }
+
+    private static int PayloadBytes(List<MediaFrame> frames)
+    {
+        var bytes = 0;
+        foreach (var frame in frames)
+        {
+            bytes += frame.Payload.Length;
+        }
+
+        return bytes;
+    }
+
+    private static int TrackFragmentSize(List<MediaFrame> frames, int sampleFields) =>
+        frames.Count == 0 ? 0 : 8 + 16 + 20 + 20 + (frames.Count * sampleFields);
+
+    private void ReleaseAll()
+    {
+        foreach (var frame in _video)
+        {
+            frame.Release();
+        }
+
+        foreach (var frame in _audio)
+        {
+            frame.Release();
+        }
+
+        _video.Clear();
+        _audio.Clear();
+    }
+}
