@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
 using OnAir.Control;
+using OnAir.Web;
 using OnAir.Control.Api;
 using OnAir.Control.Keys;
 using OnAir.Control.Webhooks;
@@ -39,6 +40,7 @@ public static class ServerHost
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(Options.Create(options));
         services.AddSingleton(Options.Create(options.Rtmp));
+        options.Hls.LowLatency = options.LlHls;
         services.AddSingleton(Options.Create(options.Hls));
         services.AddSingleton(Options.Create(options.Streams));
         services.AddSingleton(Options.Create(options.Lifecycle));
@@ -98,7 +100,7 @@ public static class ServerHost
         app.MapApi(app.Services.GetRequiredService<ApiAccess>());
         app.MapHealth();
         app.MapOnAirMetrics();
-        app.MapStreamList();
+        app.MapWeb();
         app.Lifetime.ApplicationStarted.Register(() => AnnounceUrls(app, options));
         return app;
     }
@@ -114,11 +116,6 @@ public static class ServerHost
         var host = options.Bind is "0.0.0.0" or "::" ? "127.0.0.1" : options.Bind.Contains(':', StringComparison.Ordinal) ? $"[{options.Bind}]" : options.Bind;
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OnAir");
         ServerLog.Ready(logger, $"rtmp://{host}:{options.RtmpPort}/{options.Rtmp.App}/STREAM_KEY", $"http://{host}:{options.HttpPort}/live/STREAM_KEY/master.m3u8", $"http://{host}:{options.HttpPort}/", options.DataDir);
-        if (options.LlHls)
-        {
-            ServerLog.LowLatencyPending(logger);
-        }
-
         if (!app.Services.GetRequiredService<ApiAccess>().Enabled)
         {
             ServerLog.ApiDisabled(logger, options.Bind);

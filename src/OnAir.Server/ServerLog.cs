@@ -6,9 +6,6 @@ internal static partial class ServerLog
     [LoggerMessage(100, LogLevel.Information, "OnAir is up. Publish: {PublishUrl}  Watch: {WatchUrl}  Dashboard: {DashboardUrl}  Data: {DataDir}")]
     public static partial void Ready(ILogger logger, string publishUrl, string watchUrl, string dashboardUrl, string dataDir);
 
-    [LoggerMessage(102, LogLevel.Information, "Low-Latency HLS (--ll-hls) is on, but parts and blocking reload are not in this build yet: playlists are regular live HLS (about 3 target durations of latency)")]
-    public static partial void LowLatencyPending(ILogger logger);
-
     [LoggerMessage(103, LogLevel.Warning, "The REST API is off: the server listens on {Bind}, beyond this machine, and no api.adminToken is set. Set one (onair.json api.adminToken or ONAIR_API__ADMINTOKEN) to use /api/v1")]
     public static partial void ApiDisabled(ILogger logger, string bind);
 }

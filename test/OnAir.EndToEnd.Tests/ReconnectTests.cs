@@ -74,7 +74,8 @@ public class ReconnectTests(ITestOutputHelper output)
             var firstAfter = AfterGap(recorder, rendition)[0];
             Assert.True(firstAfter.Listed.Discontinuity, $"{rendition}: EXT-X-DISCONTINUITY before the first segment after the gap\n{report}");
             Assert.True(firstAfter.StartsWithKeyFrame, $"{rendition}: the first segment after the gap starts with a keyframe\n{report}");
-            var decode = await ExternalTool.RunAsync("ffmpeg", ["-v", "error", "-i", new Uri(server.PlaylistUri(name, rendition), firstAfter.Listed.Uri).ToString(), "-f", "null", "-"], TimeSpan.FromSeconds(30));
+            using var download = await SegmentDownload.FetchAsync(server.Http, server.PlaylistUri(name, rendition), firstAfter.Listed);
+            var decode = await ExternalTool.RunAsync("ffmpeg", ["-v", "error", "-i", download.Path, "-f", "null", "-"], TimeSpan.FromSeconds(30));
             Assert.Equal("", decode.StdErr.Trim());
         }
 

@@ -23,6 +23,28 @@ public sealed class HlsOptions
     /// </summary>
     public double SegmentRetentionSeconds { get; set; } = 30;
 
+    /// <summary>
+    /// Low-Latency HLS (rfc8216bis): parts, blocking playlist reload, delta updates, preload hints and
+    /// rendition reports. Set from <c>--ll-hls</c> / <c>--no-ll-hls</c> (on by default in the server).
+    /// </summary>
+    public bool LowLatency { get; set; }
+
+    /// <summary>
+    /// Duration of an LL-HLS part (PART-TARGET), fixed for the life of a playlist. Default 0.334: a
+    /// third of a second, rounded up so that ten frames at 30 fps with millisecond timestamps (333 or
+    /// 334 ms) make one part. Between 0.2 and 0.5 s per Apple's guidance.
+    /// </summary>
+    public double PartTargetSeconds { get; set; } = 0.334;
+
+    /// <summary>
+    /// Segment container: <c>fmp4</c> (CMAF; the default with LL-HLS) or <c>ts</c> (MPEG-TS; the
+    /// default without). Null picks the default for <see cref="LowLatency"/>.
+    /// </summary>
+    public string? SegmentFormat { get; set; }
+
+    /// <summary>Whether segments are fMP4, as configured or by default.</summary>
+    public bool UsesFmp4 => SegmentFormat is null ? LowLatency : string.Equals(SegmentFormat, "fmp4", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Seconds to wait at stream start for the other track (audio after the first keyframe, or video after the first audio frame) before packaging without it. Default 1.</summary>
     public double TrackProbeSeconds { get; set; } = 1;
 }

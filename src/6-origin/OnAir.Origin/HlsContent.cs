@@ -4,7 +4,7 @@ namespace OnAir.Origin;
 internal static class HlsContent
 {
     public const string PlaylistType = "application/vnd.apple.mpegurl";
-    public const string TransportStreamType = "video/mp2t";
+    public const string InitSegmentType = "video/mp4";
 
     /// <summary>Segment URLs never change content (each name holds a stream instance id and a sequence number).</summary>
     public const string ImmutableCache = "public, max-age=31536000, immutable";
@@ -19,4 +19,10 @@ internal static class HlsContent
     public const string MasterPlaylistCache = "public, max-age=2";
 
     public const string NotFoundCache = "no-cache";
+
+    /// <summary>
+    /// A blocking request (_HLS_msn/_HLS_part) names the playlist state it waits for, so the answer
+    /// can be cached like the parts it lists: six target durations, as Apple's guidance has it.
+    /// </summary>
+    public static string BlockingPlaylistCache(int targetDuration) => $"public, max-age={6 * targetDuration}";
 }

@@ -9,13 +9,20 @@ using OnAir.Packaging.Hls;
 namespace OnAir.Origin;
 
 /// <summary>
-/// GET /live/NAME/master.m3u8, /live/NAME/RENDITION/playlist.m3u8 and /live/NAME/RENDITION/SEGMENT.ts.
-/// Names and files are looked up in the packager's outputs, never joined into a file path, so no
-/// request can reach a file outside what the packager wrote.
+/// GET /live/NAME/master.m3u8, /live/NAME/RENDITION/playlist.m3u8 (with LL-HLS blocking reload and
+/// delta updates) and /live/NAME/RENDITION/FILE (segments, parts, init segments). Names and files
+/// are looked up in the packager's outputs, never joined into a file path, so no request can reach
+/// a file outside what the packager wrote.
 /// </summary>
 public static class OriginEndpoints
 {
     public const string CorsPolicy = "hls";
+
+    /// <summary>A blocking request is answered 503 when its part has not come within this many target durations (rfc8216bis section 6.2.5.2).</summary>
+    private const int BlockingTimeoutTargetDurations = 3;
+
+    /// <summary>How far ahead of the live edge a blocking request may ask, in parts (rfc8216bis: the Advance Part Limit).</summary>
+    private const int AdvancePartLimit = 3;
 
     public static IServiceCollection AddOrigin(this IServiceCollection services)
     {
@@ -25,6 +32,7 @@ public static class OriginEndpoints
             .WithMethods("GET", "HEAD", "OPTIONS")
             .WithExposedHeaders("Content-Length", "Content-Range", "Age", "Date")));
         services.AddSingleton<ViewerTracker>();
+        services.AddSingleton<BlockingRequests>();
         return services;
     }
 
@@ -33,7 +41,7 @@ public static class OriginEndpoints
         var live = endpoints.MapGroup("/live/{name}").RequireCors(CorsPolicy);
         live.MapMethods("master.m3u8", ["GET", "HEAD"], ServeMasterAsync);
         live.MapMethods("{rendition}/playlist.m3u8", ["GET", "HEAD"], ServeMediaPlaylistAsync);
-        live.MapMethods("{rendition}/{segment}", ["GET", "HEAD"], ServeSegment);
+        live.MapMethods("{rendition}/{file}", ["GET", "HEAD"], ServeMediaFileAsync);
         return endpoints;
     }
 
@@ -49,31 +57,152 @@ public static class OriginEndpoints
         return Playlist(context, master, HlsContent.MasterPlaylistCache);
     }
 
-    private static async Task<IResult> ServeMediaPlaylistAsync(string name, string rendition, HttpContext context, HlsOutputRegistry outputs, IOptions<OriginOptions> options, ViewerTracker viewers)
+    private static async Task<IResult> ServeMediaPlaylistAsync(string name, string rendition, HttpContext context, HlsOutputRegistry outputs, IOptions<OriginOptions> options, ViewerTracker viewers, BlockingRequests blocking)
     {
-        var output = await WaitForOutputAsync(name, outputs, options.Value, context.RequestAborted).ConfigureAwait(false);
-        if (output is null || !output.TryGetRendition(rendition, out var renditionOutput) || renditionOutput!.Playlist is not { } playlist)
+        if (!LowLatencyRequest.TryParse(context.Request.Query, out var request, out var error))
         {
-            return NotFound(context);
+            return BadRequest(context, error!);
+        }
+
+        var output = await WaitForOutputAsync(name, outputs, options.Value, context.RequestAborted).ConfigureAwait(false);
+        if (output is null || !output.TryGetRendition(rendition, out var renditionOutput) || renditionOutput!.Snapshot is not { } snapshot)
+        {
+            // A blocking request for a playlist that does not exist is malformed, not early (400 rather than a 404 a CDN would cache).
+            return request.IsEmpty ? NotFound(context) : BadRequest(context, $"no live rendition '{rendition}' of stream '{name}'");
         }
 
         viewers.Seen(context, name, rendition);
-        return Playlist(context, playlist, renditionOutput.IsEnded ? HlsContent.EndedPlaylistCache : HlsContent.LivePlaylistCache);
+        var cache = renditionOutput.IsEnded ? HlsContent.EndedPlaylistCache : HlsContent.LivePlaylistCache;
+        if (request.Blocks)
+        {
+            if (snapshot.PartTargetSeconds is null)
+            {
+                return BadRequest(context, "this playlist has no LL-HLS parts (the server runs with --no-ll-hls): blocking reload is not offered");
+            }
+
+            var (msn, part) = (request.Msn!.Value, request.Part);
+            if (snapshot.IsTooFarAhead(msn, part, AdvancePartLimit))
+            {
+                return BadRequest(context, $"_HLS_msn={msn}{(part is null ? "" : $"&_HLS_part={part}")} is too far ahead of the live edge (segment {snapshot.LastSequence}, part {snapshot.LastPartSequence}.{snapshot.LastPart})");
+            }
+
+            var timeout = TimeSpan.FromSeconds(snapshot.TargetDuration * BlockingTimeoutTargetDurations);
+            var answered = await WaitUntilAsync(renditionOutput, s => s.Satisfies(msn, part), timeout, blocking, context.RequestAborted).ConfigureAwait(false);
+            if (answered is null)
+            {
+                return Unavailable(context, $"segment {msn}{(part is null ? "" : $" part {part}")} did not come within {timeout.TotalSeconds:0} s, or too many requests are held");
+            }
+
+            snapshot = answered;
+            cache = HlsContent.BlockingPlaylistCache(snapshot.TargetDuration);
+        }
+
+        var body = request.Skip && snapshot.Delta is { } delta ? delta : snapshot.Playlist;
+        return Playlist(context, body, cache);
     }
 
-    private static IResult ServeSegment(string name, string rendition, string segment, HttpContext context, HlsOutputRegistry outputs, ViewerTracker viewers)
+    /// <summary>A segment, an LL-HLS part (held until complete when it is the hinted next part) or an init segment.</summary>
+    private static async Task<IResult> ServeMediaFileAsync(string name, string rendition, string file, HttpContext context, HlsOutputRegistry outputs, ViewerTracker viewers, BlockingRequests blocking)
     {
-        if (!outputs.TryGet(name, out var output)
-            || !output!.TryGetRendition(rendition, out var renditionOutput)
-            || !renditionOutput!.TryGetSegment(segment, out var info)
-            || !File.Exists(info!.FilePath))
+        if (!outputs.TryGet(name, out var output) || !output!.TryGetRendition(rendition, out var renditionOutput))
         {
             return NotFound(context);
         }
 
         viewers.Seen(context, name, rendition);
-        context.Response.Headers.CacheControl = HlsContent.ImmutableCache;
-        return Results.File(info.FilePath, HlsContent.TransportStreamType, enableRangeProcessing: true);
+        if (renditionOutput!.TryGetSegment(file, out var segment) && File.Exists(segment!.FilePath))
+        {
+            return Immutable(context, Results.File(segment.FilePath, renditionOutput.SegmentContentType, enableRangeProcessing: true));
+        }
+
+        if (renditionOutput.TryGetInitSegment(file, out var init))
+        {
+            return Immutable(context, Results.Bytes(init!, HlsContent.InitSegmentType, enableRangeProcessing: true));
+        }
+
+        if (!renditionOutput.TryGetPart(file, out var part)
+            && renditionOutput.Snapshot is { PartTargetSeconds: not null } snapshot && !snapshot.IsEnded && snapshot.PreloadHintIs(file))
+        {
+            // EXT-X-PRELOAD-HINT: held until the part is complete, then sent whole.
+            var timeout = TimeSpan.FromSeconds(snapshot.TargetDuration * BlockingTimeoutTargetDurations);
+            await WaitUntilAsync(renditionOutput, _ => renditionOutput.TryGetPart(file, out PartInfo? _), timeout, blocking, context.RequestAborted).ConfigureAwait(false);
+            renditionOutput.TryGetPart(file, out part);
+        }
+
+        if (part is null)
+        {
+            return NotFound(context);
+        }
+
+        var bytes = part.Bytes ?? await ReadPartAsync(part, context.RequestAborted).ConfigureAwait(false);
+        return bytes is null ? NotFound(context) : Immutable(context, Results.Bytes(bytes, renditionOutput.SegmentContentType, enableRangeProcessing: true));
+    }
+
+    /// <summary>
+    /// Holds the request until the rendition publishes a playlist that <paramref name="done"/> accepts;
+    /// null when <paramref name="timeout"/> passes first or no slot is free.
+    /// </summary>
+    private static async Task<MediaPlaylistSnapshot?> WaitUntilAsync(RenditionOutput rendition, Func<MediaPlaylistSnapshot, bool> done, TimeSpan timeout, BlockingRequests blocking, CancellationToken aborted)
+    {
+        var changed = rendition.Changed; // taken before the check, so a publish between the two is not missed
+        if (rendition.Snapshot is { } now && done(now))
+        {
+            return now;
+        }
+
+        if (!blocking.TryEnter())
+        {
+            return null;
+        }
+
+        try
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            while (true)
+            {
+                var remaining = deadline - DateTime.UtcNow;
+                if (remaining <= TimeSpan.Zero)
+                {
+                    return null;
+                }
+
+                try
+                {
+                    await changed.WaitAsync(remaining, aborted).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    return null;
+                }
+
+                changed = rendition.Changed;
+                if (rendition.Snapshot is { } snapshot && done(snapshot))
+                {
+                    return snapshot;
+                }
+            }
+        }
+        finally
+        {
+            blocking.Exit();
+        }
+    }
+
+    /// <summary>A part no longer held in memory: its bytes from its segment's file.</summary>
+    private static async Task<byte[]?> ReadPartAsync(PartInfo part, CancellationToken aborted)
+    {
+        try
+        {
+            await using var file = new FileStream(part.SegmentPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, useAsync: true);
+            var bytes = new byte[part.Length];
+            file.Position = part.Offset;
+            await file.ReadExactlyAsync(bytes, aborted).ConfigureAwait(false);
+            return bytes;
+        }
+        catch (Exception ex) when (ex is FileNotFoundException or EndOfStreamException)
+        {
+            return null; // deleted with its segment
+        }
     }
 
     /// <summary>The stream's output once it has a playlist; a live stream without one yet is awaited briefly.</summary>
@@ -105,9 +234,27 @@ public static class OriginEndpoints
         return Results.Bytes(body, HlsContent.PlaylistType);
     }
 
+    private static IResult Immutable(HttpContext context, IResult result)
+    {
+        context.Response.Headers.CacheControl = HlsContent.ImmutableCache;
+        return result;
+    }
+
     private static IResult NotFound(HttpContext context)
     {
         context.Response.Headers.CacheControl = HlsContent.NotFoundCache;
         return Results.NotFound();
+    }
+
+    private static IResult BadRequest(HttpContext context, string reason)
+    {
+        context.Response.Headers.CacheControl = HlsContent.NotFoundCache;
+        return Results.Text(reason + "\n", "text/plain", statusCode: StatusCodes.Status400BadRequest);
+    }
+
+    private static IResult Unavailable(HttpContext context, string reason)
+    {
+        context.Response.Headers.CacheControl = HlsContent.NotFoundCache;
+        return Results.Text(reason + "\n", "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }

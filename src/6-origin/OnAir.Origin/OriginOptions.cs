@@ -9,6 +9,13 @@ public sealed class OriginOptions
     /// </summary>
     public double PlaylistWaitSeconds { get; set; } = 6;
 
+    /// <summary>
+    /// Most LL-HLS requests held at once (blocking playlist reloads and preload-hinted parts, over all
+    /// streams). Beyond it a blocking request is answered 503 at once, so a flood cannot hold the
+    /// server's memory. Each also times out after three target durations. Default 50000.
+    /// </summary>
+    public int MaxBlockingRequests { get; set; } = 50_000;
+
     /// <summary>Seconds after its last request that a viewer stops being counted. Default 30 (a live player asks every target duration).</summary>
     public double ViewerTimeoutSeconds { get; set; } = 30;
 

@@ -96,6 +96,11 @@ public static class OptionsValidator
         Range("hls.targetDurationSeconds", h.TargetDurationSeconds, 0.5, h.MaxTargetDurationSeconds);
         Range("hls.windowSegments", h.WindowSegments, 3, 1000);
         Range("hls.trackProbeSeconds", h.TrackProbeSeconds, 0, 10);
+        Range("hls.partTargetSeconds", h.PartTargetSeconds, 0.1, Math.Min(2, h.TargetDurationSeconds / 2), " (LL-HLS parts: 0.2-0.5 s is what Apple recommends)");
+        if (h.SegmentFormat is not null)
+        {
+            OneOf("hls.segmentFormat", h.SegmentFormat, ["fmp4", "ts"]);
+        }
         var rfcMinimum = Math.Ceiling(h.TargetDurationSeconds) * (h.WindowSegments + 1);
         Range("hls.segmentRetentionSeconds", h.SegmentRetentionSeconds, rfcMinimum, 86400,
             $" (RFC 8216 section 6.2.2: at least the playlist duration plus one segment, (windowSegments + 1) x targetDurationSeconds = {rfcMinimum})");
@@ -113,6 +118,7 @@ public static class OptionsValidator
         }
 
         Range("origin.playlistWaitSeconds", o.Origin.PlaylistWaitSeconds, 0, 60);
+        Range("origin.maxBlockingRequests", o.Origin.MaxBlockingRequests, 1, 1_000_000);
 
         var t = o.Transcode;
         if (string.IsNullOrWhiteSpace(t.FfmpegPath))

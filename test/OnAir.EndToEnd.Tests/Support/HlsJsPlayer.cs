@@ -19,7 +19,8 @@ public static class HlsJsPlayer
 
     /// <summary>Plays <paramref name="master"/> and forces <paramref name="switches"/> switches between its lowest and highest variants, starting low.</summary>
     /// <param name="watchSeconds">After the switches, how long to keep playing (the caller changes the stream meanwhile).</param>
-    public static async Task<HlsJsRun> SwitchAsync(Uri master, int switches, TimeSpan timeout, int watchSeconds = 0)
+    /// <param name="lowLatency">hls.js in its low-latency mode (parts, blocking reload).</param>
+    public static async Task<HlsJsRun> SwitchAsync(Uri master, int switches, TimeSpan timeout, int watchSeconds = 0, bool lowLatency = false)
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: test.sh installs it (Debian package chromium)");
         Assert.True(Directory.Exists(Path.Combine(PlayerDirectory, "node_modules", "hls.js")), $"hls.js is not installed: test.sh runs npm ci in {PlayerDirectory}");
@@ -31,6 +32,7 @@ public static class HlsJsPlayer
             "--watch-seconds", watchSeconds.ToString(CultureInfo.InvariantCulture),
             "--timeout-seconds", ((int)timeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
             "--chromium", Chromium,
+            .. (lowLatency ? (string[])["--low-latency"] : []),
         ];
 
         // The script bounds itself; the extra time here only catches a hung node.
@@ -59,7 +61,8 @@ public sealed record HlsJsRun(
     string? Failure,
     double ElapsedSeconds,
     double? WatchStartedAt,
-    List<string>? Console)
+    List<string>? Console,
+    List<HlsJsLatency>? Latency)
 {
     /// <summary>The whole JSON as printed, for failure messages.</summary>
     public string Json { get; init; } = "";
@@ -89,5 +92,9 @@ public sealed record HlsJsError(double At, string Type, string Details, bool Fat
 public sealed record HlsJsFrag(double At, int Level, long Sn, double Start, double Duration, double CurrentTime);
 
 public sealed record HlsJsWaiting(double At, double CurrentTime);
+
+/// <param name="Hls">hls.js's latency estimate (seconds behind the live edge).</param>
+/// <param name="Pdt">Now minus the program date-time of the picture on screen (seconds), null before hls.js knows it.</param>
+public sealed record HlsJsLatency(double At, double? Hls, double? Pdt, int Level);
 
 public sealed record HlsJsQuality(int TotalVideoFrames, int DroppedVideoFrames);

@@ -84,17 +84,19 @@ public sealed class LadderRecorder
                 continue;
             }
 
-            var (pts, key) = segment.Gap ? (null, false) : await ProbeFirstVideoPacketAsync(new Uri(uri, segment.Uri));
+            var (pts, key) = segment.Gap ? (null, false) : await ProbeFirstVideoPacketAsync(_http, uri, segment);
             recorded[sequence] = new RecordedSegment(sequence, segment, DateTime.UtcNow, pts, key);
         }
     }
 
     /// <summary>PTS (90 kHz) and keyframe flag of a segment's first video packet.</summary>
-    public static async Task<(long? Pts, bool KeyFrame)> ProbeFirstVideoPacketAsync(Uri segment)
+    public static async Task<(long? Pts, bool KeyFrame)> ProbeFirstVideoPacketAsync(HttpClient http, Uri playlist, PlaylistSegment listed)
     {
+        using var download = await SegmentDownload.FetchAsync(http, playlist, listed);
+        var segment = download.Path;
         var (code, stdout, stderr) = await ExternalTool.RunAsync(
             "ffprobe",
-            ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts,flags", "-read_intervals", "%+#1", "-of", "csv=p=0", segment.ToString()],
+            ["-v", "error", "-select_streams", "v:0", "-show_entries", "packet=pts,flags", "-read_intervals", "%+#1", "-of", "csv=p=0", segment],
             TimeSpan.FromSeconds(30));
         Assert.True(code == 0, $"ffprobe {segment}: {stderr}");
         var fields = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0].Split(',');

@@ -4,11 +4,50 @@ namespace OnAir.EndToEnd.Tests.Support;
 
 /// <param name="Discontinuity">Preceded by EXT-X-DISCONTINUITY.</param>
 /// <param name="Gap">Marked EXT-X-GAP: listed to keep sequence numbers aligned, not to be downloaded.</param>
-public sealed record PlaylistSegment(string Uri, double Duration, DateTimeOffset? ProgramDateTime, bool Discontinuity = false, bool Gap = false);
+/// <param name="Map">The EXT-X-MAP URI in force (fMP4), null for MPEG-TS.</param>
+/// <param name="Parts">Its LL-HLS parts as listed (empty when not listed).</param>
+public sealed record PlaylistSegment(string Uri, double Duration, DateTimeOffset? ProgramDateTime, bool Discontinuity = false, bool Gap = false, string? Map = null, IReadOnlyList<PlaylistPart>? Parts = null);
+
+/// <summary>An EXT-X-PART line.</summary>
+public sealed record PlaylistPart(string Uri, double Duration, bool Independent);
+
+/// <summary>An EXT-X-RENDITION-REPORT line.</summary>
+public sealed record RenditionReportLine(string Uri, long LastMsn, int LastPart);
+
+/// <summary>The LL-HLS side of a media playlist (rfc8216bis): server control, part target, the open segment's parts, hint, reports, skip.</summary>
+public sealed record LowLatencyPlaylist(
+    IReadOnlyDictionary<string, string> ServerControl,
+    double? PartTarget,
+    IReadOnlyList<PlaylistPart> OpenParts,
+    string? PreloadHint,
+    IReadOnlyList<RenditionReportLine> Reports,
+    int SkippedSegments);
 
 /// <summary>A parsed media playlist (RFC 8216 section 4.3), as a player reads it.</summary>
 public sealed record MediaPlaylist(int TargetDuration, long MediaSequence, IReadOnlyList<PlaylistSegment> Segments, bool Ended, int Version)
 {
+    /// <summary>The LL-HLS tags; empty lists and a null part target for a regular playlist.</summary>
+    public LowLatencyPlaylist LowLatency { get; init; } = new(new Dictionary<string, string>(), null, [], null, [], 0);
+
+    /// <summary>All parts listed, in order, as (segment sequence, part index, part): closed segments' then the open one's.</summary>
+    public IEnumerable<(long Sequence, int Index, PlaylistPart Part)> AllParts()
+    {
+        var first = MediaSequence + LowLatency.SkippedSegments;
+        for (var i = 0; i < Segments.Count; i++)
+        {
+            var parts = Segments[i].Parts ?? [];
+            for (var p = 0; p < parts.Count; p++)
+            {
+                yield return (first + i, p, parts[p]);
+            }
+        }
+
+        for (var p = 0; p < LowLatency.OpenParts.Count; p++)
+        {
+            yield return (first + Segments.Count, p, LowLatency.OpenParts[p]);
+        }
+    }
+
     /// <summary>The media sequence number of the last segment listed, or MEDIA-SEQUENCE - 1 when none is.</summary>
     public long LastSequence => MediaSequence + Segments.Count - 1;
 
@@ -29,8 +68,59 @@ public sealed record MediaPlaylist(int TargetDuration, long MediaSequence, IRead
         DateTimeOffset? programDateTime = null;
         var discontinuity = false;
         var gap = false;
+        string? map = null;
+        var parts = new List<PlaylistPart>();
+        var reports = new List<RenditionReportLine>();
+        IReadOnlyDictionary<string, string> serverControl = new Dictionary<string, string>();
+        double? partTarget = null;
+        string? hint = null;
+        var skipped = 0;
         foreach (var line in lines.Skip(1))
         {
+            if (line.StartsWith("#EXT-X-PART:", StringComparison.Ordinal))
+            {
+                var a = Attributes(line["#EXT-X-PART:".Length..]);
+                parts.Add(new PlaylistPart(a["URI"], double.Parse(a["DURATION"], CultureInfo.InvariantCulture), a.GetValueOrDefault("INDEPENDENT") == "YES"));
+                continue;
+            }
+
+            if (line.StartsWith("#EXT-X-MAP:", StringComparison.Ordinal))
+            {
+                map = Attributes(line["#EXT-X-MAP:".Length..])["URI"];
+                continue;
+            }
+
+            if (line.StartsWith("#EXT-X-SERVER-CONTROL:", StringComparison.Ordinal))
+            {
+                serverControl = Attributes(line["#EXT-X-SERVER-CONTROL:".Length..]);
+                continue;
+            }
+
+            if (line.StartsWith("#EXT-X-PART-INF:", StringComparison.Ordinal))
+            {
+                partTarget = double.Parse(Attributes(line["#EXT-X-PART-INF:".Length..])["PART-TARGET"], CultureInfo.InvariantCulture);
+                continue;
+            }
+
+            if (line.StartsWith("#EXT-X-PRELOAD-HINT:", StringComparison.Ordinal))
+            {
+                hint = Attributes(line["#EXT-X-PRELOAD-HINT:".Length..])["URI"];
+                continue;
+            }
+
+            if (line.StartsWith("#EXT-X-SKIP:", StringComparison.Ordinal))
+            {
+                skipped = int.Parse(Attributes(line["#EXT-X-SKIP:".Length..])["SKIPPED-SEGMENTS"], CultureInfo.InvariantCulture);
+                continue;
+            }
+
+            if (line.StartsWith("#EXT-X-RENDITION-REPORT:", StringComparison.Ordinal))
+            {
+                var a = Attributes(line["#EXT-X-RENDITION-REPORT:".Length..]);
+                reports.Add(new RenditionReportLine(a["URI"], long.Parse(a["LAST-MSN"], CultureInfo.InvariantCulture), int.Parse(a["LAST-PART"], CultureInfo.InvariantCulture)));
+                continue;
+            }
+
             if (line.StartsWith("#EXT-X-TARGETDURATION:", StringComparison.Ordinal))
             {
                 target = int.Parse(line["#EXT-X-TARGETDURATION:".Length..], CultureInfo.InvariantCulture);
@@ -65,7 +155,8 @@ public sealed record MediaPlaylist(int TargetDuration, long MediaSequence, IRead
             }
             else if (!line.StartsWith('#'))
             {
-                segments.Add(new PlaylistSegment(line, duration ?? throw new FormatException($"{line} has no EXTINF"), programDateTime, discontinuity, gap));
+                segments.Add(new PlaylistSegment(line, duration ?? throw new FormatException($"{line} has no EXTINF"), programDateTime, discontinuity, gap, map, [.. parts]));
+                parts.Clear();
                 duration = null;
                 programDateTime = null;
                 discontinuity = false;
@@ -73,6 +164,38 @@ public sealed record MediaPlaylist(int TargetDuration, long MediaSequence, IRead
             }
         }
 
-        return new MediaPlaylist(target ?? throw new FormatException("no EXT-X-TARGETDURATION"), sequence, segments, ended, version);
+        return new MediaPlaylist(target ?? throw new FormatException("no EXT-X-TARGETDURATION"), sequence, segments, ended, version)
+        {
+            LowLatency = new LowLatencyPlaylist(serverControl, partTarget, [.. parts], hint, reports, skipped),
+        };
+    }
+
+    /// <summary>An attribute list (RFC 8216 section 4.2): NAME=value pairs, values possibly quoted.</summary>
+    public static Dictionary<string, string> Attributes(string list)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        var i = 0;
+        while (i < list.Length)
+        {
+            var eq = list.IndexOf('=', i);
+            var name = list[i..eq];
+            string value;
+            if (list[eq + 1] == '"')
+            {
+                var close = list.IndexOf('"', eq + 2);
+                value = list[(eq + 2)..close];
+                i = close + 2;
+            }
+            else
+            {
+                var comma = list.IndexOf(',', eq + 1);
+                value = comma < 0 ? list[(eq + 1)..] : list[(eq + 1)..comma];
+                i = comma < 0 ? list.Length : comma + 1;
+            }
+
+            result[name] = value;
+        }
+
+        return result;
     }
 }

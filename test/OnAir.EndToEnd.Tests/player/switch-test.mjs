@@ -3,7 +3,10 @@
 // one JSON object on stdout. Exit code 0 whenever the page ran (the caller judges the JSON),
 // 2 when the browser or the page could not be run at all (the reason on stderr).
 //
-// Usage: node switch-test.mjs MASTER_URL [--switches N] [--watch-seconds W] [--timeout-seconds S] [--chromium PATH]
+// Usage: node switch-test.mjs MASTER_URL [--switches N] [--watch-seconds W] [--timeout-seconds S] [--chromium PATH] [--low-latency]
+//
+// --low-latency: hls.js in its low-latency mode (LL-HLS parts, blocking reload), at its default
+// distance from the live edge (PART-HOLD-BACK); the JSON then also holds latency samples.
 //
 // --watch-seconds W: after the switches (if any), keep playing for W more seconds of wall time
 // while the caller does something to the stream (a publisher dropping and coming back).
@@ -17,13 +20,14 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 
 function parseArgs(argv) {
-  const options = { url: null, switches: 3, watchSeconds: 0, timeoutSeconds: 90, chromium: '/usr/bin/chromium' };
+  const options = { url: null, switches: 3, watchSeconds: 0, timeoutSeconds: 90, chromium: '/usr/bin/chromium', lowLatency: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--switches') options.switches = Number(argv[++i]);
     else if (arg === '--watch-seconds') options.watchSeconds = Number(argv[++i]);
     else if (arg === '--timeout-seconds') options.timeoutSeconds = Number(argv[++i]);
     else if (arg === '--chromium') options.chromium = argv[++i];
+    else if (arg === '--low-latency') options.lowLatency = true;
     else if (!options.url) options.url = arg;
     else throw new Error(`unexpected argument ${arg}`);
   }
@@ -33,7 +37,7 @@ function parseArgs(argv) {
 
 // Runs inside the page. Every wait is on recorded events (hls.js events, the video element's
 // events); each is bounded and says what it waited for when it gives up.
-async function scenario({ url, switches, watchSeconds }) {
+async function scenario({ url, switches, watchSeconds, lowLatency }) {
   const t0 = performance.now();
   const now = () => Math.round(performance.now() - t0) / 1000;
   const video = document.querySelector('video');
@@ -117,14 +121,24 @@ async function scenario({ url, switches, watchSeconds }) {
   };
   const sampler = setInterval(sample, 250);
 
-  const hls = new Hls({
-    // Live at hls.js's default distance from the edge (three segments), with a small forward
-    // buffer: a switch reaches the screen after what is buffered, so within a few seconds.
-    liveSyncDurationCount: 3,
-    maxBufferLength: 4,
-    backBufferLength: 10,
-    autoStartLoad: false,
-  });
+  const hls = new Hls(lowLatency
+    ? { lowLatencyMode: true, maxBufferLength: 4, backBufferLength: 10, autoStartLoad: false }
+    : {
+      // Live at hls.js's default distance from the edge (three segments), with a small forward
+      // buffer: a switch reaches the screen after what is buffered, so within a few seconds.
+      lowLatencyMode: false,
+      liveSyncDurationCount: 3,
+      maxBufferLength: 4,
+      backBufferLength: 10,
+      autoStartLoad: false,
+    });
+  // How far behind live the viewer is: hls.js's own estimate, and now minus the program date-time on screen.
+  result.latency = [];
+  setInterval(() => {
+    if (video.paused || video.currentTime <= 0) return;
+    const playing = hls.playingDate;
+    result.latency.push({ at: now(), hls: hls.latency, pdt: playing ? (Date.now() - playing.getTime()) / 1000 : null, level: hls.currentLevel });
+  }, 500);
   hls.on(Hls.Events.ERROR, (_, d) => {
     result.errors.push({
       at: now(), type: d.type, details: d.details, fatal: d.fatal,
@@ -266,7 +280,7 @@ async function main() {
     page.on('pageerror', e => console_.push(`pageerror: ${e.message}`.slice(0, 500)));
     await page.setContent('<!doctype html><html><body><video muted playsinline width="640" height="360"></video></body></html>');
     await page.addScriptTag({ path: require.resolve('hls.js/dist/hls.min.js') });
-    const result = await page.evaluate(scenario, { url: options.url, switches: options.switches, watchSeconds: options.watchSeconds });
+    const result = await page.evaluate(scenario, { url: options.url, switches: options.switches, watchSeconds: options.watchSeconds, lowLatency: options.lowLatency });
     result.console = console_.slice(0, 50);
     process.stdout.write(JSON.stringify(result) + '\n');
     return 0;

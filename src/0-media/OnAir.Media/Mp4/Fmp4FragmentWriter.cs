@@ -22,6 +22,8 @@ public sealed class Fmp4FragmentWriter : IDisposable
     private readonly List<MediaFrame> _video = [];
     private readonly List<MediaFrame> _audio = [];
     private long _lastVideoDuration = MediaTime.TicksPerSecond / 30;
+    private long _lastVideoDts = long.MinValue;
+    private long _lastAudioDts = long.MinValue;
     private uint _sequence;
 
     public Fmp4FragmentWriter(bool hasVideo) => _hasVideo = hasVideo;
@@ -30,7 +32,19 @@ public sealed class Fmp4FragmentWriter : IDisposable
     public bool HasFrames => _video.Count > 0 || _audio.Count > 0;
 
     /// <summary>Holds <paramref name="frame"/> (a reference of its own) until the fragment it belongs to is flushed.</summary>
-    public void Add(MediaFrame frame) => (frame.Kind == TrackKind.Video ? _video : _audio).Add(frame.AddRef());
+    /// <exception cref="InvalidMediaException">Its DTS is not after the previous frame's of its track: fMP4 derives each sample's time from the durations before it, so time cannot step back (nothing was held).</exception>
+    public void Add(MediaFrame frame)
+    {
+        var isVideo = frame.Kind == TrackKind.Video;
+        ref var last = ref isVideo ? ref _lastVideoDts : ref _lastAudioDts;
+        if (frame.Dts <= last)
+        {
+            throw new InvalidMediaException($"{frame} does not come after the previous {frame.Kind} frame (DTS {last}); fMP4 time cannot step back");
+        }
+
+        last = frame.Dts;
+        (isVideo ? _video : _audio).Add(frame.AddRef());
+    }
 
     /// <summary>
     /// Writes the held frames as one fragment and lets them go. <paramref name="endDts"/> is where
@@ -52,6 +66,13 @@ public sealed class Fmp4FragmentWriter : IDisposable
         {
             ReleaseAll();
         }
+    }
+
+    /// <summary>Lets go of the held frames without writing them; the media breaks here (the next frames may start a new timeline).</summary>
+    public void Discard()
+    {
+        ReleaseAll();
+        _lastVideoDts = _lastAudioDts = long.MinValue;
     }
 
     public void Dispose() => ReleaseAll();

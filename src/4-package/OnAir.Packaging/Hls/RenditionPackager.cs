@@ -1,18 +1,18 @@
 using Microsoft.Extensions.Logging;
 using OnAir.Media;
-using OnAir.Media.Avc;
-using OnAir.Packaging.MpegTs;
+using OnAir.Packaging.Hls.Containers;
 using OnAir.Streams;
 
 namespace OnAir.Packaging.Hls;
 
 /// <summary>
-/// Packages one rendition as live HLS: reads its feed, cuts segments on keyframes, muxes them to
-/// MPEG-TS files and publishes the sliding-window playlist. The stream's leading rendition
-/// (<c>source</c>) decides its cuts (<see cref="SegmentCutPolicy"/>) and records them in the
-/// stream's <see cref="SegmentTimeline"/>; the others follow it, so segment N is aligned across
-/// renditions. One loop owns all of this state; the origin only sees immutable snapshots in
-/// <see cref="RenditionOutput"/>.
+/// Segments one rendition as live HLS: reads its feed, cuts segments on keyframes and, with LL-HLS,
+/// parts within them. The stream's leading rendition (<c>source</c>) decides its cuts
+/// (<see cref="SegmentCutPolicy"/>) and records them in the stream's <see cref="SegmentTimeline"/>;
+/// the others follow it, so segment N is aligned across renditions. The bytes come from the
+/// rendition's <see cref="ISegmentContainer"/> (fMP4 or MPEG-TS) through a <see cref="SegmentWriter"/>;
+/// the playlists from its <see cref="PlaylistPublisher"/>. One loop owns all of this state; the origin
+/// only sees immutable snapshots in <see cref="RenditionOutput"/>.
 /// </summary>
 internal sealed class RenditionPackager : IDisposable
 {
@@ -35,12 +35,17 @@ internal sealed class RenditionPackager : IDisposable
     private readonly SegmentCutPolicy _cutPolicy;
     private readonly SegmentTimeline _timeline;
     private readonly bool _leads;
-    private readonly SegmentFileWriter _writer = new();
-    private readonly List<SegmentInfo> _window = [];
+    private readonly SegmentWriter _writer;
+    private readonly PlaylistPublisher _playlist;
     private readonly List<MediaFrame> _pending = [];
     private readonly long _probeTicks;
+    private readonly long _partTicks;
 
-    private TsMuxer? _muxer;
+    private ISegmentContainer? _container;
+    private string? _map; // the init segment (EXT-X-MAP) in force, fMP4 only
+    private CodecConfig? _mapVideo;
+    private CodecConfig? _mapAudio;
+    private int _mapVersion;
     private bool _hasVideo;
     private bool _hasAudio;
     private bool _lateTrackLogged;
@@ -65,8 +70,14 @@ internal sealed class RenditionPackager : IDisposable
     private bool _hasLastDts;
     private bool _discontinuityPending;
     private bool _segmentDiscontinuity;
-    private long _discontinuitySequence;
     private readonly Subscription _subscription;
+
+    // The LL-HLS part being written (see EndPartIfFull).
+    private int _partIndex;
+    private long _partStartDts;
+    private bool _partStartsWithKey;
+    private bool _partHasFrames;
+    private int _partFrames; // frames of the track that drives the cuts
 
     private readonly PackagingMetrics? _metrics;
     private long _frameArrivedAt; // of the frame being packaged: a segment it closes is measured from there
@@ -91,6 +102,9 @@ internal sealed class RenditionPackager : IDisposable
         _variantChanged = variantChanged;
         _cutPolicy = new SegmentCutPolicy(options.TargetDurationSeconds, options.MaxTargetDurationSeconds);
         _probeTicks = MediaTime.FromSeconds(options.TrackProbeSeconds);
+        _partTicks = MediaTime.FromSeconds(options.PartTargetSeconds);
+        _writer = new SegmentWriter(holdsParts: options.LowLatency);
+        _playlist = new PlaylistPublisher(output, stream, options);
 
         // The feed's GOP cache gives a reader subscribing now the latest keyframe on.
         _subscription = rendition.Feed.Subscribe("hls");
@@ -165,12 +179,13 @@ internal sealed class RenditionPackager : IDisposable
     public void Dispose()
     {
         ReleasePending();
+        _container?.Dispose();
         _writer.Dispose();
     }
 
     private void OnFrame(MediaFrame frame)
     {
-        if (_muxer is not null)
+        if (_container is not null)
         {
             Package(frame);
             return;
@@ -188,6 +203,7 @@ internal sealed class RenditionPackager : IDisposable
             }
 
             var audioSeen = _pending.Count > 0;
+            _audioConfig = _pending.FindLast(f => f.Kind == TrackKind.Audio)?.Config ?? _audioConfig; // the init segment needs it before the next audio frame
             ReleasePending(); // audio before the first keyframe precedes the first picture
             _pending.Add(frame);
             if (audioSeen)
@@ -213,7 +229,20 @@ internal sealed class RenditionPackager : IDisposable
     {
         _hasVideo = hasVideo;
         _hasAudio = hasAudio;
-        _muxer = new TsMuxer(hasVideo, hasAudio);
+        _container = _options.UsesFmp4 ? new Fmp4SegmentContainer(hasVideo) : new TsSegmentContainer(hasVideo, hasAudio);
+        _output.SegmentContentType = _container.ContentType;
+        _videoConfig = hasVideo ? _pending.Find(f => f.Kind == TrackKind.Video)?.Config : null;
+        _audioConfig = hasAudio ? _pending.Find(f => f.Kind == TrackKind.Audio)?.Config ?? _audioConfig : null;
+        if (_options.LowLatency)
+        {
+            // The playlist is served from its first part, before any segment closed.
+            _cutPolicy.FixTargetDuration();
+            if (_leads)
+            {
+                _timeline.SetTargetDuration(_cutPolicy.TargetDuration!.Value);
+            }
+        }
+
         _anchorWallClock = _time.GetUtcNow();
         _anchorDts = _pending[0].Dts;
         PackagingLog.Started(_logger, _stream.Name, _rendition.Name, hasVideo, hasAudio);
@@ -247,13 +276,22 @@ internal sealed class RenditionPackager : IDisposable
             }
 
             var drivesCuts = isVideo || !_hasVideo;
-            if (frame.Discontinuity && _hasLastDts)
+            if (_segmentOpen && _map is not null && !MapFits(frame))
+            {
+                // New codec parameters need a new init segment, which a segment cannot change midway.
+                StartNewTimeline(frame, jumped: false);
+            }
+            else if (frame.Discontinuity && _hasLastDts)
             {
                 StartNewTimeline(frame, jumped: false);
             }
             else if (drivesCuts && _hasLastDts && IsTimestampJump(frame.Dts))
             {
                 StartNewTimeline(frame, jumped: true);
+            }
+            else if (!drivesCuts && _hasLastDts && IsTimestampJump(frame.Dts))
+            {
+                return; // audio already on the publisher's restarted clock: the new timeline starts at the next keyframe
             }
 
             if (!_leads)
@@ -282,7 +320,7 @@ internal sealed class RenditionPackager : IDisposable
                 var decision = _cutPolicy.Decide(frame.Dts, frame.IsKeyFrame, _segmentStartDts);
                 if (decision != CutDecision.Continue)
                 {
-                    CloseSegment(frame.Dts);
+                    CloseSegment(frame.Dts, continues: true);
                     if (decision == CutDecision.ForceCut)
                     {
                         PackagingLog.ForcedCut(_logger, _stream.Name, _rendition.Name, _cutPolicy.TargetDuration ?? _options.MaxTargetDurationSeconds, _sequence);
@@ -307,6 +345,20 @@ internal sealed class RenditionPackager : IDisposable
                 _lastDts = frame.Dts;
                 _hasLastDts = true;
                 _lastFrameAt = _time.GetTimestamp();
+                if (_options.LowLatency && !_container!.HoldsFrames && _partHasFrames && frame.Dts + PartFrameInterval(frame.Dts, _partFrames) - _partStartDts > _partTicks)
+                {
+                    // MPEG-TS writes frames as they come: the part ends before the frame that would overflow it.
+                    EndPartAndPublish(frame.Dts);
+                }
+
+                if (!_partHasFrames)
+                {
+                    BeginPart(frame);
+                }
+                else
+                {
+                    _partFrames++;
+                }
             }
 
             if (isVideo)
@@ -314,7 +366,17 @@ internal sealed class RenditionPackager : IDisposable
                 _segmentVideoFrames++;
             }
 
-            _muxer!.WriteFrame(frame, _writer);
+            _container!.Write(frame, _writer);
+            if (drivesCuts && _options.LowLatency && _container.HoldsFrames)
+            {
+                // fMP4 holds the part's frames: it ends right after its last one, listed a frame interval
+                // sooner than waiting for the next frame would. The audio that follows goes into the next part.
+                var interval = PartFrameInterval(frame.Dts, _partFrames - 1);
+                if (frame.Dts + (2 * interval) - _partStartDts > _partTicks)
+                {
+                    EndPartAndPublish(frame.Dts + interval);
+                }
+            }
         }
         catch (InvalidMediaException ex)
         {
@@ -365,7 +427,7 @@ internal sealed class RenditionPackager : IDisposable
                 PackagingLog.Misaligned(_logger, _stream.Name, _rendition.Name, next.Sequence, MediaTime.ToSeconds(frame.Pts - next.Pts));
             }
 
-            CloseSegment(frame.Dts);
+            CloseSegment(frame.Dts, continues: true);
             OpenAtBoundary(frame, next);
         }
 
@@ -409,10 +471,10 @@ internal sealed class RenditionPackager : IDisposable
     /// <summary>Lists segment <paramref name="sequence"/> as EXT-X-GAP: no file, and the media after it starts behind a discontinuity.</summary>
     private void ListGap(long sequence, long start, long length, DateTimeOffset programDateTime)
     {
-        var gap = new SegmentInfo(sequence, $"{_stream.StreamId}-{sequence}.ts", "", start, MediaTime.ToSeconds(length), 0, programDateTime, false, 0, Gap: true);
+        var gap = new SegmentInfo(sequence, SegmentName(sequence), "", start, MediaTime.ToSeconds(length), 0, programDateTime, false, 0, Gap: true, Map: _map);
         _metrics?.SegmentListed(gap: true);
         _discontinuityPending = true; // the media after a gap does not continue the media before it
-        AddToWindow(gap, _time.GetUtcNow());
+        _playlist.Add(gap, _time.GetUtcNow());
     }
 
     /// <summary>
@@ -423,7 +485,7 @@ internal sealed class RenditionPackager : IDisposable
     /// </summary>
     private void OnIdle()
     {
-        if (_muxer is null || _lastFrameAt == 0)
+        if (_container is null || _lastFrameAt == 0)
         {
             return;
         }
@@ -558,6 +620,7 @@ internal sealed class RenditionPackager : IDisposable
             CloseSegment(_lastDts + _lastFrameInterval);
         }
 
+        _container!.BreakTimeline();
         _discontinuityPending = true;
         _cutPolicy.ResetTimeline();
         if (jumped)
@@ -574,11 +637,14 @@ internal sealed class RenditionPackager : IDisposable
 
     private void OpenSegment(MediaFrame first, DateTimeOffset? programDateTime = null)
     {
-        _segmentFileName = $"{_stream.StreamId}-{_sequence}.ts";
+        UpdateMap();
+        _segmentFileName = SegmentName(_sequence);
         _segmentPath = Path.Combine(_output.Directory, _segmentFileName);
         _writer.Open(_segmentPath);
-        _muxer!.WriteTables(_writer);
+        _container!.BeginSegment(_writer);
         _segmentOpen = true;
+        _partIndex = 0;
+        _partHasFrames = false;
         _segmentStartDts = first.Dts;
         _segmentStartsWithKey = first.IsKeyFrame;
         _segmentVideoFrames = 0;
@@ -589,12 +655,105 @@ internal sealed class RenditionPackager : IDisposable
         {
             _timeline.AddBoundary(new SegmentBoundary(_sequence, first.Pts, first.IsKeyFrame, _segmentProgramDateTime));
         }
+
+        _playlist.BeginSegment(_sequence, new OpenSegment(_segmentProgramDateTime, _segmentDiscontinuity, _map));
     }
 
-    private void CloseSegment(long endDts)
+    private string SegmentName(long sequence) => $"{_stream.StreamId}-{sequence}.{_container?.Extension ?? "ts"}";
+
+    /// <summary>Whether the init segment in force describes this frame's codec parameters.</summary>
+    private bool MapFits(MediaFrame frame)
     {
+        var mapped = frame.Kind == TrackKind.Video ? _mapVideo : _mapAudio;
+        return mapped is not null && (mapped == frame.Config || mapped.Record.Span.SequenceEqual(frame.Config.Record.Span));
+    }
+
+    /// <summary>fMP4: a segment opens with the init segment of the codec parameters in force, written when they changed.</summary>
+    private void UpdateMap()
+    {
+        if (_map is not null && Same(_mapVideo, _videoConfig) && Same(_mapAudio, _audioConfig))
+        {
+            return;
+        }
+
+        if (_container!.CreateInitSegment(_videoConfig, _audioConfig) is not { } init)
+        {
+            return; // MPEG-TS: the tables are in every segment
+        }
+
+        _map = $"{_stream.StreamId}-init{_mapVersion++}.mp4";
+        _mapVideo = _videoConfig;
+        _mapAudio = _audioConfig;
+        _output.AddInitSegment(_map, init);
+        if (_mapVersion > 1)
+        {
+            _segmentDiscontinuity = true; // the decoder is set up afresh
+            _discontinuityPending = true;
+        }
+
+        static bool Same(CodecConfig? a, CodecConfig? b) => a == b || (a is not null && b is not null && a.Record.Span.SequenceEqual(b.Record.Span));
+    }
+
+    private void BeginPart(MediaFrame first)
+    {
+        _partStartDts = first.Dts;
+        _partStartsWithKey = first.IsKeyFrame;
+        _partHasFrames = true;
+        _partFrames = 1;
+    }
+
+    /// <summary>The expected duration of the next frame of the track that drives the cuts.</summary>
+    /// <summary>
+    /// The expected duration of the next frame: the average over the <paramref name="intervals"/> frame
+    /// intervals of the part up to <paramref name="dts"/> (millisecond timestamps alternate 33 and 34 ms
+    /// at 30 fps, and the last one alone would mispredict), else the last interval seen.
+    /// </summary>
+    private long PartFrameInterval(long dts, int intervals) =>
+        intervals > 0 && dts > _partStartDts ? (dts - _partStartDts) / intervals
+        : _lastFrameInterval > 0 ? _lastFrameInterval
+        : MediaTime.TicksPerSecond / 30;
+
+    /// <summary>Every part fits PART-TARGET, and all but a segment's last reach most of it (one more frame would overflow it).</summary>
+    private void EndPartAndPublish(long endDts)
+    {
+        EndPart(endDts);
+        Publish(ended: false, segmentClosed: false);
+        if (_frameArrivedAt != 0)
+        {
+            _metrics?.PartPublishDelay(_time.GetElapsedTime(_frameArrivedAt));
+        }
+    }
+
+    private void EndPart(long endDts)
+    {
+        _container!.EndPart(_writer, endDts);
+        var (offset, length, bytes) = _writer.EndPart(keep: true);
+        var name = $"{_stream.StreamId}-{_sequence}.{_partIndex}.{_container.Extension}";
+        _playlist.AddPart(new PartInfo(_sequence, _partIndex, name, MediaTime.ToSeconds(endDts - _partStartDts), _partStartsWithKey, _segmentPath, offset, length, bytes));
+        _partIndex++;
+        _partHasFrames = false;
+    }
+
+    /// <param name="continues">Whether the next segment continues this one's media (a cut), or the media breaks here (gap, new timeline, end).</param>
+    private void CloseSegment(long endDts, bool continues = false)
+    {
+        if (!_options.LowLatency)
+        {
+            _container!.EndPart(_writer, endDts);
+        }
+        else if (_partHasFrames)
+        {
+            EndPart(endDts);
+        }
+
+        if (!continues)
+        {
+            _container!.BreakTimeline(); // held audio after the last part is dropped where the media breaks anyway
+        }
+
         _writer.Close();
         _segmentOpen = false;
+        _partHasFrames = false;
         var duration = MediaTime.ToSeconds(endDts - _segmentStartDts);
         var segment = new SegmentInfo(
             _sequence,
@@ -606,7 +765,8 @@ internal sealed class RenditionPackager : IDisposable
             _segmentProgramDateTime,
             _segmentStartsWithKey,
             _segmentVideoFrames,
-            _segmentDiscontinuity);
+            _segmentDiscontinuity,
+            Map: _map);
         _sequence++;
         _producedSegment = true;
 
@@ -620,9 +780,8 @@ internal sealed class RenditionPackager : IDisposable
             }
         }
 
-        _output.AddSegment(segment);
         var now = _time.GetUtcNow();
-        AddToWindow(segment, now);
+        _playlist.Add(segment, now);
         Publish(ended: false);
         _metrics?.SegmentListed(gap: false);
         if (_frameArrivedAt != 0)
@@ -637,60 +796,27 @@ internal sealed class RenditionPackager : IDisposable
     /// <summary>EXT-X-TARGETDURATION: a follower states its leader's, so every rendition's playlist agrees.</summary>
     private int? TargetDuration => (_leads ? null : _timeline.TargetDuration) ?? _cutPolicy.TargetDuration;
 
-    private void AddToWindow(SegmentInfo segment, DateTimeOffset now)
+    /// <param name="segmentClosed">False when only a part was added: the master playlist and the playlist file on disk wait for the segment.</param>
+    private void Publish(bool ended, bool segmentClosed = true)
     {
-        _window.Add(segment);
-        while (_window.Count > _options.WindowSegments)
+        // The next part is hinted while media flows; during a gap there is nothing to hint.
+        var hint = _options.LowLatency && _gapStartDts is null && !ended
+            ? $"{_stream.StreamId}-{_sequence}.{(_segmentOpen ? _partIndex : 0)}.{_container!.Extension}"
+            : null;
+        var firstPublish = _output.Snapshot is null;
+        // The open segment's frame rate counts intervals between its first and last frame: N frames span N - 1 of them.
+        var open = _segmentOpen ? new OpenSegmentMeasure(_writer.BytesWritten, MediaTime.ToSeconds(_lastDts - _segmentStartDts), Math.Max(0, _segmentVideoFrames - 1)) : default;
+        var variant = segmentClosed || firstPublish ? VariantMeter.Measure(_rendition.Name, _playlist.Window, open, _videoConfig, _audioConfig) : null;
+        _playlist.Publish(TargetDuration!.Value, variant, hint, ended, segmentClosed);
+        if (variant is not null)
         {
-            _output.Retire(_window[0], now);
-            if (_window[0].Discontinuity)
-            {
-                _discontinuitySequence++;
-            }
-
-            _window.RemoveAt(0);
+            _variantChanged();
         }
-    }
-
-    private void Publish(bool ended)
-    {
-        var playlist = MediaPlaylistWriter.Write(TargetDuration!.Value, _window, ended, _discontinuitySequence);
-        _output.Publish(playlist, MeasureVariant(), ended);
-        _variantChanged();
-    }
-
-    private RenditionVariant MeasureVariant()
-    {
-        double peak = 0, bits = 0, seconds = 0, videoFrames = 0;
-        foreach (var segment in _window)
-        {
-            if (segment.Gap)
-            {
-                continue;
-            }
-
-            peak = Math.Max(peak, segment.BitsPerSecond);
-            bits += segment.Bytes * 8.0;
-            seconds += segment.DurationSeconds;
-            videoFrames += segment.VideoFrames;
-        }
-
-        var avc = _videoConfig as AvcConfig;
-        var codecs = string.Join(',', new[] { _videoConfig?.CodecString, _audioConfig?.CodecString }.Where(c => c is not null));
-        var frameRate = _hasVideo && seconds > 0 ? Math.Round(videoFrames / seconds, 3) : 0;
-        return new RenditionVariant(
-            _rendition.Name,
-            (long)Math.Ceiling(peak),
-            seconds > 0 ? (long)Math.Ceiling(bits / seconds) : 0,
-            avc?.Width ?? 0,
-            avc?.Height ?? 0,
-            codecs,
-            frameRate);
     }
 
     private void Finish()
     {
-        if (_muxer is null && _pending.Count > 0)
+        if (_container is null && _pending.Count > 0)
         {
             // A stream shorter than the track probe still gets its playlist.
             Start(hasVideo: _pending.Exists(f => f.Kind == TrackKind.Video), hasAudio: _pending.Exists(f => f.Kind == TrackKind.Audio));

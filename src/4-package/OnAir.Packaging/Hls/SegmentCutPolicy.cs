@@ -104,6 +104,12 @@ public sealed class SegmentCutPolicy
         _previousDts = null;
     }
 
+    /// <summary>
+    /// LL-HLS serves a playlist from its first part, before any segment closed: the target duration
+    /// is fixed at start to the configured target (rounded up), and longer GOPs are cut between keyframes.
+    /// </summary>
+    public void FixTargetDuration() => TargetDuration ??= _configuredTargetDuration;
+
     /// <summary>Fixes the target duration from the first segment.</summary>
     public void OnSegmentClosed(double durationSeconds)
     {

@@ -5,6 +5,8 @@ namespace OnAir.Packaging.Hls;
 /// timestamps do not continue the previous segment's. <paramref name="Gap"/>: a rendition has no
 /// media for this segment of the stream's timeline (its transcoder was restarting); listed with
 /// EXT-X-GAP so the sequence numbers stay aligned with the other renditions, never downloadable.
+/// <paramref name="Parts"/>: its LL-HLS parts (null without LL-HLS). <paramref name="Map"/>: the
+/// init segment (EXT-X-MAP) it decodes with, null for MPEG-TS.
 /// </summary>
 public sealed record SegmentInfo(
     long Sequence,
@@ -17,7 +19,9 @@ public sealed record SegmentInfo(
     bool StartsWithKeyFrame,
     int VideoFrames,
     bool Discontinuity = false,
-    bool Gap = false)
+    bool Gap = false,
+    IReadOnlyList<PartInfo>? Parts = null,
+    string? Map = null)
 {
     public double BitsPerSecond => DurationSeconds > 0 ? Bytes * 8 / DurationSeconds : 0;
 }

@@ -8,6 +8,8 @@ public sealed class StreamOutput
 {
     private readonly ConcurrentDictionary<string, RenditionOutput> _renditions = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _orderGate = new();
+    private RenditionOutput[] _ordered = [];
     private byte[]? _master;
 
     public StreamOutput(string name, string streamId, string directory)
@@ -31,7 +33,8 @@ public sealed class StreamOutput
     /// <summary>Completes when the master playlist first becomes available (or the stream ends without one).</summary>
     public Task Ready => _ready.Task;
 
-    public IEnumerable<RenditionOutput> Renditions => _renditions.Values;
+    /// <summary>Every rendition, in the order they were added (source first).</summary>
+    public IReadOnlyList<RenditionOutput> Renditions => Volatile.Read(ref _ordered);
 
     public bool TryGetRendition(string name, out RenditionOutput? rendition) => _renditions.TryGetValue(name, out rendition);
 
@@ -40,6 +43,11 @@ public sealed class StreamOutput
         var rendition = new RenditionOutput(name, Path.Combine(Directory, name));
         System.IO.Directory.CreateDirectory(rendition.Directory);
         _renditions[name] = rendition;
+        lock (_orderGate)
+        {
+            Volatile.Write(ref _ordered, [.. _ordered.Where(r => r.Name != name), rendition]);
+        }
+
         return rendition;
     }
 

@@ -1,0 +1,42 @@
+using System.Buffers;
+using OnAir.Media;
+using OnAir.Media.Aac;
+using OnAir.Media.Avc;
+using OnAir.Media.Mp4;
+
+namespace OnAir.Packaging.Hls.Containers;
+
+/// <summary>fMP4 (CMAF) segments: frames are held until their part ends, then written as one moof/mdat fragment.</summary>
+internal sealed class Fmp4SegmentContainer(bool hasVideo) : ISegmentContainer
+{
+    private readonly Fmp4FragmentWriter _fragments = new(hasVideo);
+
+    public string Extension => "m4s";
+
+    public bool HoldsFrames => true;
+
+    public string ContentType => "video/mp4";
+
+    public byte[]? CreateInitSegment(CodecConfig? video, CodecConfig? audio) =>
+        Fmp4InitSegment.Create(video as AvcConfig, audio as AacConfig);
+
+    public void BeginSegment(IBufferWriter<byte> output)
+    {
+    }
+
+    public void Write(MediaFrame frame, IBufferWriter<byte> output)
+    {
+        if (frame.Config is not (AvcConfig or AacConfig))
+        {
+            throw new InvalidMediaException($"{frame} is neither H.264 nor AAC, which fMP4 segments carry.");
+        }
+
+        _fragments.Add(frame);
+    }
+
+    public void EndPart(IBufferWriter<byte> output, long endDts) => _fragments.Flush(output, endDts);
+
+    public void BreakTimeline() => _fragments.Discard();
+
+    public void Dispose() => _fragments.Dispose();
+}

@@ -1,0 +1,35 @@
+using System.Buffers;
+using OnAir.Media;
+using OnAir.Packaging.MpegTs;
+
+namespace OnAir.Packaging.Hls.Containers;
+
+/// <summary>MPEG-TS segments: every frame is muxed as it comes, each segment opens with PAT and PMT.</summary>
+internal sealed class TsSegmentContainer(bool hasVideo, bool hasAudio) : ISegmentContainer
+{
+    private readonly TsMuxer _muxer = new(hasVideo, hasAudio);
+
+    public string Extension => "ts";
+
+    public bool HoldsFrames => false;
+
+    public string ContentType => "video/mp2t";
+
+    public byte[]? CreateInitSegment(CodecConfig? video, CodecConfig? audio) => null;
+
+    public void BeginSegment(IBufferWriter<byte> output) => _muxer.WriteTables(output);
+
+    public void Write(MediaFrame frame, IBufferWriter<byte> output) => _muxer.WriteFrame(frame, output);
+
+    public void EndPart(IBufferWriter<byte> output, long endDts)
+    {
+    }
+
+    public void BreakTimeline()
+    {
+    }
+
+    public void Dispose()
+    {
+    }
+}

@@ -1,0 +1,147 @@
+using OnAir.Media;
+
+namespace OnAir.Packaging.Hls;
+
+/// <summary>
+/// Owns a rendition's playlist state: the sliding window of closed segments, the parts of the
+/// segment being written, the discontinuity count that left the window. Each publish builds an
+/// immutable <see cref="MediaPlaylistSnapshot"/> (full playlist, delta update, live edge) and hands
+/// it to the <see cref="RenditionOutput"/>, which wakes the requests blocked on it. Used by the
+/// rendition's packager loop only.
+/// </summary>
+internal sealed class PlaylistPublisher
+{
+    /// <summary>Part bytes stay in memory while the part is listed plus the time rfc8216bis keeps it downloadable after (three target durations each).</summary>
+    private const int PartMemoryTargetDurations = LowLatencyTags.PartListingTargetDurations * 2;
+
+    private readonly RenditionOutput _output;
+    private readonly StreamOutput _stream;
+    private readonly HlsOptions _options;
+    private readonly List<SegmentInfo> _window = [];
+    private readonly List<PartInfo> _openParts = [];
+    private long _discontinuitySequence;
+    private OpenSegment? _open;
+    private long _openSequence;
+
+    public PlaylistPublisher(RenditionOutput output, StreamOutput stream, HlsOptions options)
+    {
+        _output = output;
+        _stream = stream;
+        _options = options;
+    }
+
+    public IReadOnlyList<SegmentInfo> Window => _window;
+
+    public IReadOnlyList<PartInfo> OpenParts => _openParts;
+
+    public bool LowLatency => _options.LowLatency;
+
+    /// <summary>A segment started being written: its parts are listed under these tags.</summary>
+    public void BeginSegment(long sequence, OpenSegment open)
+    {
+        _openSequence = sequence;
+        _open = open;
+        _openParts.Clear();
+    }
+
+    public void AddPart(PartInfo part)
+    {
+        _openParts.Add(part);
+        _output.AddPart(part);
+    }
+
+    /// <summary>Lists a closed segment (with the parts it was written as) or a gap, sliding the window.</summary>
+    public void Add(SegmentInfo segment, DateTimeOffset now)
+    {
+        if (LowLatency && !segment.Gap && _open is not null)
+        {
+            segment = segment with { Parts = [.. _openParts] };
+        }
+
+        _openParts.Clear();
+        _open = null;
+        _openSequence = segment.Sequence + 1;
+        if (!segment.Gap)
+        {
+            _output.AddSegment(segment);
+        }
+
+        _window.Add(segment);
+        while (_window.Count > _options.WindowSegments)
+        {
+            _output.Retire(_window[0], now);
+            if (_window[0].Discontinuity)
+            {
+                _discontinuitySequence++;
+            }
+
+            _window.RemoveAt(0);
+        }
+
+        ReleaseDistantParts();
+    }
+
+    /// <param name="segmentClosed">Whether the window changed (then the playlist file on disk is rewritten too), or only a part was added.</param>
+    public void Publish(int targetDuration, RenditionVariant? variant, string? preloadHint, bool ended, bool segmentClosed)
+    {
+        byte[] full;
+        byte[]? delta = null;
+        if (LowLatency)
+        {
+            var tags = new LowLatencyTags(_options.PartTargetSeconds, _openParts, ended ? null : preloadHint, ended ? [] : Reports(), _open);
+            full = Bytes(MediaPlaylistWriter.Write(targetDuration, _window, ended, _discontinuitySequence, tags));
+            var skip = MediaPlaylistWriter.SkippableSegments(targetDuration, _window, tags);
+            if (skip > 0)
+            {
+                delta = Bytes(MediaPlaylistWriter.Write(targetDuration, _window, ended, _discontinuitySequence, tags, skip));
+            }
+        }
+        else
+        {
+            full = Bytes(MediaPlaylistWriter.Write(targetDuration, _window, ended, _discontinuitySequence));
+        }
+
+        var snapshot = new MediaPlaylistSnapshot(full, delta, _window, _openParts, _openSequence, targetDuration, LowLatency ? _options.PartTargetSeconds : null, ended, ended ? null : preloadHint);
+        _output.Publish(snapshot, variant, writeFile: segmentClosed || ended);
+    }
+
+    /// <summary>Where every other rendition of the stream is, as its latest playlist says.</summary>
+    private List<RenditionReport> Reports()
+    {
+        var reports = new List<RenditionReport>();
+        foreach (var other in _stream.Renditions)
+        {
+            if (other != _output && other.Snapshot is { LastPartSequence: >= 0 } snapshot && !snapshot.IsEnded)
+            {
+                reports.Add(new RenditionReport($"../{other.Name}/playlist.m3u8", snapshot.LastPartSequence, snapshot.LastPart));
+            }
+        }
+
+        return reports;
+    }
+
+    /// <summary>Parts more than six target durations behind the live edge are served from their segment's file, not memory.</summary>
+    private void ReleaseDistantParts()
+    {
+        var distance = MediaTime.FromSeconds(0);
+        var horizon = MediaTime.FromSeconds(_options.TargetDurationSeconds * PartMemoryTargetDurations);
+        for (var i = _window.Count - 1; i >= 0; i--)
+        {
+            var segment = _window[i];
+            if (distance > horizon && segment.Parts is { Count: > 0 } parts && parts[0].Bytes is not null)
+            {
+                var released = parts.Select(p => p with { Bytes = null }).ToList();
+                foreach (var part in released)
+                {
+                    _output.ReleasePartBytes(part);
+                }
+
+                _window[i] = segment with { Parts = released };
+            }
+
+            distance += MediaTime.FromSeconds(segment.DurationSeconds);
+        }
+    }
+
+    private static byte[] Bytes(string text) => System.Text.Encoding.UTF8.GetBytes(text);
+}

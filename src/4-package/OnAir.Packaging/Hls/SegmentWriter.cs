@@ -1,0 +1,115 @@
+using System.Buffers;
+
+namespace OnAir.Packaging.Hls;
+
+/// <summary>
+/// An <see cref="IBufferWriter{T}"/> over one segment file at a time. With parts, the current part
+/// is held in a pooled buffer and written to the file in one piece when it ends, so the part's
+/// bytes can also be kept in memory and its place in the file is known. Without parts, bytes go to
+/// the file in 64 KiB blocks. One instance per rendition, reused for every segment.
+/// </summary>
+internal sealed class SegmentWriter : IBufferWriter<byte>, IDisposable
+{
+    private const int BlockSize = 64 * 1024;
+    private readonly bool _holdsParts;
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
+    private int _used;
+    private long _flushed;
+    private long _partStart;
+    private FileStream? _file;
+
+    /// <param name="holdsParts">Whether each part stays whole in memory until <see cref="EndPart"/>.</param>
+    public SegmentWriter(bool holdsParts) => _holdsParts = holdsParts;
+
+    /// <summary>Bytes of the open segment so far.</summary>
+    public long BytesWritten => _flushed + _used;
+
+    public void Open(string path)
+    {
+        _file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        _used = 0;
+        _flushed = 0;
+        _partStart = 0;
+    }
+
+    public void Advance(int count) => _used += count;
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Reserve(sizeHint);
+        return _buffer.AsMemory(_used);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Reserve(sizeHint);
+        return _buffer.AsSpan(_used);
+    }
+
+    /// <summary>
+    /// The part written since the last call ends: it goes to the file (readable there at once) and,
+    /// when <paramref name="keep"/>, a copy of its bytes is returned for serving from memory.
+    /// </summary>
+    public (long Offset, int Length, byte[]? Bytes) EndPart(bool keep)
+    {
+        var offset = _partStart;
+        var length = (int)(BytesWritten - offset);
+        var bytes = keep && _holdsParts ? _buffer.AsSpan(0, _used).ToArray() : null;
+        FlushBuffer();
+        _partStart = BytesWritten;
+        return (offset, length, bytes);
+    }
+
+    /// <summary>Writes what is buffered and closes the file; the segment is complete on disk.</summary>
+    public void Close()
+    {
+        FlushBuffer();
+        _file?.Dispose();
+        _file = null;
+    }
+
+    public void Dispose()
+    {
+        _file?.Dispose();
+        _file = null;
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
+    }
+
+    private void Reserve(int sizeHint)
+    {
+        var needed = Math.Max(sizeHint, 1);
+        if (_buffer.Length - _used >= needed)
+        {
+            return;
+        }
+
+        if (!_holdsParts)
+        {
+            FlushBuffer();
+            if (_buffer.Length >= needed)
+            {
+                return;
+            }
+        }
+
+        // Grow: a part stays whole in one buffer.
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _used + needed));
+        _buffer.AsSpan(0, _used).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = larger;
+    }
+
+    private void FlushBuffer()
+    {
+        if (_used > 0)
+        {
+            (_file ?? throw new InvalidOperationException("segment file is not open")).Write(_buffer, 0, _used);
+            _flushed += _used;
+            _used = 0;
+        }
+    }
+}
