@@ -5,6 +5,7 @@
 //
 // Usage: node switch-test.mjs MASTER_URL [--switches N] [--watch-seconds W] [--timeout-seconds S] [--chromium PATH] [--low-latency]
 //
+// --start-height H: start on the variant of that height instead of the lowest (with --switches 0: stay on it).
 // --low-latency: hls.js in its low-latency mode (LL-HLS parts, blocking reload), at its default
 // distance from the live edge (PART-HOLD-BACK); the JSON then also holds latency samples.
 //
@@ -20,7 +21,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 
 function parseArgs(argv) {
-  const options = { url: null, switches: 3, watchSeconds: 0, timeoutSeconds: 90, chromium: '/usr/bin/chromium', lowLatency: false };
+  const options = { url: null, switches: 3, watchSeconds: 0, timeoutSeconds: 90, chromium: '/usr/bin/chromium', lowLatency: false, startHeight: 0 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--switches') options.switches = Number(argv[++i]);
@@ -28,6 +29,7 @@ function parseArgs(argv) {
     else if (arg === '--timeout-seconds') options.timeoutSeconds = Number(argv[++i]);
     else if (arg === '--chromium') options.chromium = argv[++i];
     else if (arg === '--low-latency') options.lowLatency = true;
+    else if (arg === '--start-height') options.startHeight = Number(argv[++i]);
     else if (!options.url) options.url = arg;
     else throw new Error(`unexpected argument ${arg}`);
   }
@@ -37,7 +39,7 @@ function parseArgs(argv) {
 
 // Runs inside the page. Every wait is on recorded events (hls.js events, the video element's
 // events); each is bounded and says what it waited for when it gives up.
-async function scenario({ url, switches, watchSeconds, lowLatency }) {
+async function scenario({ url, switches, watchSeconds, lowLatency, startHeight }) {
   const t0 = performance.now();
   const now = () => Math.round(performance.now() - t0) / 1000;
   const video = document.querySelector('video');
@@ -180,7 +182,7 @@ async function scenario({ url, switches, watchSeconds, lowLatency }) {
       throw new Error(`this browser's MSE cannot play the stream's codecs: ${JSON.stringify(result.mse)}`);
     }
     const byHeight = [...result.levels].sort((a, b) => a.height - b.height);
-    const low = byHeight[0];
+    const low = (startHeight && byHeight.find(l => l.height === startHeight)) || byHeight[0];
     const high = byHeight[byHeight.length - 1];
     if (switches > 0 && low.height === high.height) throw new Error(`no two heights to switch between: ${JSON.stringify(result.levels)}`);
 
@@ -280,7 +282,7 @@ async function main() {
     page.on('pageerror', e => console_.push(`pageerror: ${e.message}`.slice(0, 500)));
     await page.setContent('<!doctype html><html><body><video muted playsinline width="640" height="360"></video></body></html>');
     await page.addScriptTag({ path: require.resolve('hls.js/dist/hls.min.js') });
-    const result = await page.evaluate(scenario, { url: options.url, switches: options.switches, watchSeconds: options.watchSeconds, lowLatency: options.lowLatency });
+    const result = await page.evaluate(scenario, { url: options.url, switches: options.switches, watchSeconds: options.watchSeconds, lowLatency: options.lowLatency, startHeight: options.startHeight });
     result.console = console_.slice(0, 50);
     process.stdout.write(JSON.stringify(result) + '\n');
     return 0;
