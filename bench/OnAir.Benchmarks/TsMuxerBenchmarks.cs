@@ -1,7 +1,7 @@
 using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using OnAir.Media;
-using OnAir.Packaging.MpegTs;
+using OnAir.Media.MpegTs;
 using OnAir.Testing;
 
 namespace OnAir.Benchmarks;

@@ -1,6 +1,6 @@
 using OnAir.Media;
 using OnAir.Packaging.Hls;
-using OnAir.Packaging.Tests.MpegTs;
+using OnAir.Testing;
 
 namespace OnAir.Packaging.Tests.Hls;
 

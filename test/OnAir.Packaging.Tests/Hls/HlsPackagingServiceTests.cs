@@ -1,9 +1,8 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OnAir.Packaging.Hls;
-using OnAir.Packaging.Tests.MpegTs;
-using OnAir.Streams;
 using OnAir.Testing;
+using OnAir.Streams;
 
 namespace OnAir.Packaging.Tests.Hls;
 

@@ -1,6 +1,6 @@
 using OnAir.Media;
 using OnAir.Media.Avc;
-using OnAir.Packaging.Tests.MpegTs;
+using OnAir.Testing;
 
 namespace OnAir.Packaging.Tests.Hls;
 

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using OnAir.Media;
-using OnAir.Packaging.Tests.MpegTs;
 using OnAir.Testing;
 
 namespace OnAir.Packaging.Tests.Hls;

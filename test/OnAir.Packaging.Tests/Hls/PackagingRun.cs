@@ -1,5 +1,5 @@
 using OnAir.Packaging.Hls;
-using OnAir.Packaging.Tests.MpegTs;
+using OnAir.Testing;
 using OnAir.Streams;
 
 namespace OnAir.Packaging.Tests.Hls;

@@ -3,7 +3,6 @@ using System.Text.Json;
 using OnAir.Media;
 using OnAir.Media.Aac;
 using OnAir.Media.Avc;
-using OnAir.Packaging.Tests.MpegTs;
 using OnAir.Testing;
 
 namespace OnAir.Packaging.Tests.Hls;

@@ -1,4 +1,4 @@
-using OnAir.Packaging.Tests.MpegTs;
+using OnAir.Testing;
 
 namespace OnAir.Packaging.Tests.Hls;
 

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using OnAir.Media;
 using OnAir.Packaging.Hls;
-using OnAir.Packaging.Tests.MpegTs;
+using OnAir.Testing;
 using OnAir.Streams;
 
 namespace OnAir.Packaging.Tests.Hls;

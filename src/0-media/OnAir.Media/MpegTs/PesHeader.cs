@@ -1,8 +1,21 @@
 namespace OnAir.Media.MpegTs;
 
-/// <summary>The fields of a PES packet header (ISO/IEC 13818-1 section 2.4.3.6) that frames need: PTS, DTS and where the payload is.</summary>
+/// <summary>
+/// The PES packet header (ISO/IEC 13818-1 section 2.4.3.6): read (the fields frames need: PTS, DTS
+/// and where the payload is) and written (with PTS and, when it differs, DTS).
+/// </summary>
 internal readonly ref struct PesHeader
 {
+    public const byte VideoStreamId = 0xE0;
+    public const byte AudioStreamId = 0xC0;
+
+    /// <summary>Start code, stream id, length, two flag bytes, header length, PTS and DTS.</summary>
+    public const int MaxSize = 19;
+
+    /// <summary>Bytes between PES_packet_length and the payload that the length counts: two flag bytes and the header length.</summary>
+    private const int OptionalHeaderFixedSize = 3;
+    private const int TimestampSize = 5;
+
     /// <summary>Start code prefix, stream_id, PES_packet_length.</summary>
     public const int PrefixSize = 6;
 
@@ -59,5 +72,49 @@ internal readonly ref struct PesHeader
         var dts = ptsDtsFlags == 3 ? Timestamp33.Read(pes[14..]) : pts;
         header = new PesHeader(pts, dts, payloadOffset);
         return true;
+    }
+
+    /// <summary>
+    /// Writes the header for a payload of <paramref name="payloadLength"/> bytes and returns its size.
+    /// DTS is written only when it differs from PTS (frames without reordering need only one).
+    /// </summary>
+    public static int Write(Span<byte> destination, byte streamId, long pts, long dts, int payloadLength)
+    {
+        pts &= TsPacket.TimestampMask;
+        dts &= TsPacket.TimestampMask;
+        var writeDts = dts != pts;
+        var headerDataLength = writeDts ? 2 * TimestampSize : TimestampSize;
+        var size = 9 + headerDataLength;
+
+        destination = destination[..size];
+        destination[0] = 0x00;
+        destination[1] = 0x00;
+        destination[2] = 0x01;
+        destination[3] = streamId;
+
+        // PES_packet_length is 16 bits; 0 means "unbounded", allowed for video only, which is the
+        // only stream whose frames get that large.
+        var packetLength = OptionalHeaderFixedSize + headerDataLength + payloadLength;
+        if (packetLength > ushort.MaxValue)
+        {
+            packetLength = 0;
+        }
+
+        destination[4] = (byte)(packetLength >> 8);
+        destination[5] = (byte)packetLength;
+        destination[6] = 0x84; // '10' marker, not scrambled, data_alignment_indicator: the payload starts with an AUD or ADTS sync word
+        destination[7] = (byte)(writeDts ? 0xC0 : 0x80); // PTS_DTS_flags
+        destination[8] = (byte)headerDataLength;
+        if (writeDts)
+        {
+            Timestamp33.Write(destination[9..], 0x3, pts);
+            Timestamp33.Write(destination[14..], 0x1, dts);
+        }
+        else
+        {
+            Timestamp33.Write(destination[9..], 0x2, pts);
+        }
+
+        return size;
     }
 }

@@ -46,4 +46,14 @@ internal struct Timestamp33
     /// </summary>
     public static long Read(ReadOnlySpan<byte> field) =>
         ((long)(field[0] & 0x0E) << 29) | ((long)field[1] << 22) | ((long)(field[2] >> 1) << 15) | ((long)field[3] << 7) | (uint)(field[4] >> 1);
+
+    /// <summary>Writes a PES timestamp: the 33 bits in 3 + 15 + 15, each part followed by a marker bit, behind the 4-bit <paramref name="prefix"/>.</summary>
+    public static void Write(Span<byte> destination, int prefix, long timestamp)
+    {
+        destination[0] = (byte)((prefix << 4) | (int)((timestamp >> 29) & 0x0E) | 1);
+        destination[1] = (byte)(timestamp >> 22);
+        destination[2] = (byte)(((timestamp >> 14) & 0xFE) | 1);
+        destination[3] = (byte)(timestamp >> 7);
+        destination[4] = (byte)(((timestamp << 1) & 0xFE) | 1);
+    }
 }

@@ -1,6 +1,6 @@
 using System.Buffers;
 using OnAir.Media;
-using OnAir.Packaging.MpegTs;
+using OnAir.Media.MpegTs;
 
 namespace OnAir.Packaging.Hls.Containers;
 

@@ -1,7 +1,7 @@
 using OnAir.Media;
 using OnAir.Media.Aac;
 
-namespace OnAir.Packaging.MpegTs;
+namespace OnAir.Media.MpegTs;
 
 /// <summary>
 /// The 7-byte ADTS header (ISO/IEC 13818-7 section 6.2, no CRC) that makes a raw AAC frame

@@ -1,8 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using OnAir.Media.MpegTs;
 
-namespace OnAir.Packaging.MpegTs;
+namespace OnAir.Media.MpegTs;
 
 /// <summary>
 /// The program-specific information of our single-program stream: the PAT (section 2.4.4.3)

@@ -1,4 +1,4 @@
-namespace OnAir.Packaging.MpegTs;
+namespace OnAir.Media.MpegTs;
 
 /// <summary>
 /// A PES payload produced piece by piece straight into TS packets, so a frame is converted

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 
-namespace OnAir.Packaging.Tests.MpegTs;
+namespace OnAir.Testing;
 
 /// <summary>One parsed transport packet (ISO/IEC 13818-1 section 2.4.3.2), written independently of the muxer's code.</summary>
-internal sealed record TsPacketInfo(int Index, int Pid, bool PayloadUnitStart, int ContinuityCounter, byte[]? AdaptationField, byte[] Payload)
+public sealed record TsPacketInfo(int Index, int Pid, bool PayloadUnitStart, int ContinuityCounter, byte[]? AdaptationField, byte[] Payload)
 {
     public bool RandomAccess => AdaptationField is { Length: > 1 } af && (af[1] & 0x40) != 0;
 
@@ -15,7 +15,7 @@ internal sealed record TsPacketInfo(int Index, int Pid, bool PayloadUnitStart, i
 }
 
 /// <summary>A reassembled PES packet with its first transport packet.</summary>
-internal sealed record PesInfo(TsPacketInfo First, int PacketCount, byte[] Bytes)
+public sealed record PesInfo(TsPacketInfo First, int PacketCount, byte[] Bytes)
 {
     public byte StreamId => Bytes[3];
 
@@ -35,16 +35,24 @@ internal sealed record PesInfo(TsPacketInfo First, int PacketCount, byte[] Bytes
         ((long)(b[0] & 0x0E) << 29) | ((long)b[1] << 22) | ((long)(b[2] >> 1) << 15) | ((long)b[3] << 7) | (uint)(b[4] >> 1);
 }
 
-internal static class TsReader
+public static class TsReader
 {
     public static List<TsPacketInfo> Packets(byte[] ts)
     {
-        Assert.Equal(0, ts.Length % 188);
+        if (ts.Length % 188 != 0)
+        {
+            throw new FormatException($"{ts.Length} bytes are not whole 188-byte TS packets");
+        }
+
         var packets = new List<TsPacketInfo>();
         for (var offset = 0; offset < ts.Length; offset += 188)
         {
             var p = ts.AsSpan(offset, 188);
-            Assert.Equal(0x47, p[0]);
+            if (p[0] != 0x47)
+            {
+                throw new FormatException($"no sync byte at offset {offset}");
+            }
+
             var pid = ((p[1] & 0x1F) << 8) | p[2];
             var control = (p[3] >> 4) & 0x03;
             var payloadStart = 4;
@@ -97,7 +105,11 @@ internal static class TsReader
     /// <summary>The PSI section in a packet that starts one (pointer_field skipped), cut at section_length.</summary>
     public static byte[] Section(TsPacketInfo packet)
     {
-        Assert.True(packet.PayloadUnitStart);
+        if (!packet.PayloadUnitStart)
+        {
+            throw new FormatException($"packet {packet.Index} does not start a section");
+        }
+
         var start = 1 + packet.Payload[0];
         var sectionLength = ((packet.Payload[start + 1] & 0x0F) << 8) | packet.Payload[start + 2];
         return packet.Payload.AsSpan(start, 3 + sectionLength).ToArray();

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace OnAir.Packaging.MpegTs;
+namespace OnAir.Media.MpegTs;
 
 /// <summary>
 /// Splits one PES packet (header + payload) into transport packets written directly into the

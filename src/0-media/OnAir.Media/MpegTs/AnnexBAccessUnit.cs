@@ -1,7 +1,7 @@
 using OnAir.Media;
 using OnAir.Media.Avc;
 
-namespace OnAir.Packaging.MpegTs;
+namespace OnAir.Media.MpegTs;
 
 /// <summary>
 /// An AVCC access unit read out in Annex B byte-stream form (ITU-T H.264 annex B), as MPEG-TS

@@ -3,7 +3,7 @@ using OnAir.Media;
 using OnAir.Media.Aac;
 using OnAir.Media.Avc;
 
-namespace OnAir.Packaging.MpegTs;
+namespace OnAir.Media.MpegTs;
 
 /// <summary>
 /// Writes one program of H.264 and/or AAC as an MPEG-TS (ISO/IEC 13818-1) byte stream: one PES per

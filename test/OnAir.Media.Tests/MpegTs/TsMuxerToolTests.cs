@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
-using OnAir.Packaging.MpegTs;
+using OnAir.Media.MpegTs;
 using OnAir.Testing;
 
-namespace OnAir.Packaging.Tests.MpegTs;
+namespace OnAir.Media.Tests.MpegTs;
 
 /// <summary>Our TS judged by the real tools: ffprobe must see the FLV's packets and timestamps, ffmpeg must decode it cleanly.</summary>
 public sealed class TsMuxerToolTests : IDisposable

@@ -1,10 +1,9 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using OnAir.Media.MpegTs;
-using OnAir.Packaging.MpegTs;
 using OnAir.Testing;
 
-namespace OnAir.Packaging.Tests.MpegTs;
+namespace OnAir.Media.Tests.MpegTs;
 
 public sealed class ProgramTablesTests
 {

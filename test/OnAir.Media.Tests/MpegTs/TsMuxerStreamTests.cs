@@ -1,9 +1,10 @@
 using System.Buffers;
 using OnAir.Media;
 using OnAir.Media.Avc;
-using OnAir.Packaging.MpegTs;
+using OnAir.Media.MpegTs;
+using OnAir.Testing;
 
-namespace OnAir.Packaging.Tests.MpegTs;
+namespace OnAir.Media.Tests.MpegTs;
 
 /// <summary>The muxer's output read back packet by packet with an independent parser.</summary>
 public sealed class TsMuxerStreamTests

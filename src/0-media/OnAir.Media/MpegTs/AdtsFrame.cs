@@ -1,4 +1,4 @@
-namespace OnAir.Packaging.MpegTs;
+namespace OnAir.Media.MpegTs;
 
 /// <summary>An ADTS frame read out as its header followed by the raw AAC frame, without joining them in memory.</summary>
 internal ref struct AdtsFrame : IPesPayload

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace OnAir.Packaging.MpegTs;
+namespace OnAir.Media.MpegTs;
 
 /// <summary>
 /// The fixed 188-byte transport packet (ISO/IEC 13818-1 section 2.4.3.2) and its adaptation field

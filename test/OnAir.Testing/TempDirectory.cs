@@ -1,7 +1,7 @@
-namespace OnAir.Packaging.Tests.MpegTs;
+namespace OnAir.Testing;
 
 /// <summary>A scratch directory for files handed to ffmpeg/ffprobe, deleted afterwards.</summary>
-internal sealed class TempDirectory : IDisposable
+public sealed class TempDirectory : IDisposable
 {
     private readonly DirectoryInfo _directory = Directory.CreateTempSubdirectory("onair-ts-");
 

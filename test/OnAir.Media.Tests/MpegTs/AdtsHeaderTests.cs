@@ -1,8 +1,8 @@
 using OnAir.Media;
 using OnAir.Media.Aac;
-using OnAir.Packaging.MpegTs;
+using OnAir.Media.MpegTs;
 
-namespace OnAir.Packaging.Tests.MpegTs;
+namespace OnAir.Media.Tests.MpegTs;
 
 public sealed class AdtsHeaderTests
 {

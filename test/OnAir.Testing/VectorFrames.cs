@@ -1,12 +1,11 @@
 using System.Buffers;
 using OnAir.Media;
-using OnAir.Packaging.MpegTs;
-using OnAir.Testing;
+using OnAir.Media.MpegTs;
 
-namespace OnAir.Packaging.Tests.MpegTs;
+namespace OnAir.Testing;
 
 /// <summary>The frames of an FLV test vector, in tag order, as ingest would hand them over.</summary>
-internal sealed class VectorFrames : IDisposable
+public sealed class VectorFrames : IDisposable
 {
     private VectorFrames(List<MediaFrame> frames) => Frames = frames;
 

@@ -1,7 +1,7 @@
 using OnAir.Media;
-using OnAir.Packaging.MpegTs;
+using OnAir.Media.MpegTs;
 
-namespace OnAir.Packaging.Tests.MpegTs;
+namespace OnAir.Media.Tests.MpegTs;
 
 public sealed class AnnexBAccessUnitTests
 {

@@ -1,6 +1,7 @@
-using OnAir.Packaging.MpegTs;
+using OnAir.Media.MpegTs;
+using OnAir.Testing;
 
-namespace OnAir.Packaging.Tests.MpegTs;
+namespace OnAir.Media.Tests.MpegTs;
 
 public sealed class TsPacketTests
 {

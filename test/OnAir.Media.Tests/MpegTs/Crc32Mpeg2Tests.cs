@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using OnAir.Media.MpegTs;
 
-namespace OnAir.Packaging.Tests.MpegTs;
+namespace OnAir.Media.Tests.MpegTs;
 
 public sealed class Crc32Mpeg2Tests
 {
