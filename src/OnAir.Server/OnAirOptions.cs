@@ -60,4 +60,7 @@ public sealed class OnAirOptions
     public ClusterOptions Cluster { get; set; } = new();
 
     public WebhookOptions Webhooks { get; set; } = new();
+
+    /// <summary>TLS on the HTTP port (HTTPS with HTTP/2). Default off.</summary>
+    public TlsOptions Tls { get; set; } = new();
 }

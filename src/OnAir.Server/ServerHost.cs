@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using OnAir.Control;
 using OnAir.Web;
@@ -40,8 +41,7 @@ public static class ServerHost
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(Options.Create(options));
         services.AddSingleton(Options.Create(options.Rtmp));
-        options.Hls.LowLatency = options.LlHls;
-        services.AddSingleton(Options.Create(options.Hls));
+        services.AddSingleton(Options.Create(options.Hls.WithLowLatency(options.LlHls)));
         services.AddSingleton(Options.Create(options.Streams));
         services.AddSingleton(Options.Create(options.Lifecycle));
         services.AddSingleton(Options.Create(options.Origin));
@@ -91,7 +91,15 @@ public static class ServerHost
         {
             kestrel.AddServerHeader = false;
             kestrel.Listen(address, options.RtmpPort, listen => listen.UseConnectionHandler<RtmpConnectionHandler>());
-            kestrel.Listen(address, options.HttpPort);
+            kestrel.Listen(address, options.HttpPort, listen =>
+            {
+                if (options.Tls.Enabled)
+                {
+                    // HTTP/2 (ALPN) where TLS is on: Apple's players require it for LL-HLS.
+                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    listen.UseHttps(options.Tls.LoadCertificate());
+                }
+            });
         });
 
         var app = builder.Build();
@@ -115,7 +123,8 @@ public static class ServerHost
     {
         var host = options.Bind is "0.0.0.0" or "::" ? "127.0.0.1" : options.Bind.Contains(':', StringComparison.Ordinal) ? $"[{options.Bind}]" : options.Bind;
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OnAir");
-        ServerLog.Ready(logger, $"rtmp://{host}:{options.RtmpPort}/{options.Rtmp.App}/STREAM_KEY", $"http://{host}:{options.HttpPort}/live/STREAM_KEY/master.m3u8", $"http://{host}:{options.HttpPort}/", options.DataDir);
+        var http = options.Tls.Enabled ? "https" : "http";
+        ServerLog.Ready(logger, $"rtmp://{host}:{options.RtmpPort}/{options.Rtmp.App}/STREAM_KEY", $"{http}://{host}:{options.HttpPort}/live/STREAM_KEY/master.m3u8", $"{http}://{host}:{options.HttpPort}/", options.DataDir);
         if (!app.Services.GetRequiredService<ApiAccess>().Enabled)
         {
             ServerLog.ApiDisabled(logger, options.Bind);

@@ -58,6 +58,10 @@ public class ConfigurationTests
     [InlineData("""{ "rtmp": { "maxChunkSize": 10 } }""", "rtmp.maxChunkSize: 10 is out of range")]
     [InlineData("""{ "httpPort": 8080, """, "onair.json: is not valid JSON")]
     [InlineData("""{ "streams": { "streamKeys": { "secret": "bad name" } } }""", "streams.streamKeys.secret: 'bad name' is not a valid stream name")]
+    [InlineData("""{ "tls": { "certificateFile": "/nonexistent/cert.pem" } }""", "tls.keyFile: must be set with the other tls key")]
+    [InlineData("""{ "tls": { "certificateFile": "/nonexistent/cert.pem", "keyFile": "/nonexistent/key.pem" } }""", "tls.certificateFile: file '/nonexistent/cert.pem' does not exist")]
+    [InlineData("""{ "hls": { "segmentFormat": "mkv" } }""", "hls.segmentFormat: 'mkv' is not accepted (accepted: fmp4, ts)")]
+    [InlineData("""{ "hls": { "partTargetSeconds": 1.5 } }""", "hls.partTargetSeconds: 1.5 is out of range")]
     public void Bad_config_files_name_the_key(string json, string expected)
     {
         using var dir = new TempDir();

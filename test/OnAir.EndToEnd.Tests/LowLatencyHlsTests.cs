@@ -210,7 +210,21 @@ public class LowLatencyHlsTests(ITestOutputHelper output)
         await client.SendFlvTagsAsync(tags, 2000);
         // The publisher stays connected but sends nothing more: the playlist stops at its last part, without gaps.
         var uri = server.PlaylistUri("still");
-        var playlist = await HlsPoller.WaitForAsync(server.Http, uri, p => p.Segments.Count >= 1, TimeSpan.FromSeconds(15), "a segment");
+        await HlsPoller.WaitForAsync(server.Http, uri, p => p.Segments.Count >= 1, TimeSpan.FromSeconds(15), "a segment");
+        // The frames were sent faster than real time: wait until packaging has caught up and the live edge stands still.
+        var stable = await server.Http.GetStringAsync(uri);
+        await Eventually.TrueAsync(
+            async () =>
+            {
+                await Task.Delay(500);
+                var now = await server.Http.GetStringAsync(uri);
+                var same = now == stable;
+                stable = now;
+                return same;
+            },
+            "the playlist to stop changing",
+            TimeSpan.FromSeconds(15));
+        var playlist = MediaPlaylist.Parse(stable);
         var (msn, part, _) = playlist.AllParts().Last();
 
         string[] malformed =

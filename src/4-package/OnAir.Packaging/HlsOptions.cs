@@ -25,9 +25,17 @@ public sealed class HlsOptions
 
     /// <summary>
     /// Low-Latency HLS (rfc8216bis): parts, blocking playlist reload, delta updates, preload hints and
-    /// rendition reports. Set from <c>--ll-hls</c> / <c>--no-ll-hls</c> (on by default in the server).
+    /// rendition reports. Not a key of its own: set from <c>llHls</c> (<c>--ll-hls</c> / <c>--no-ll-hls</c>, on by default).
     /// </summary>
-    public bool LowLatency { get; set; }
+    public bool LowLatency { get; internal set; }
+
+    /// <summary>The same options with LL-HLS on or off (for the server, from <c>llHls</c>; for tests).</summary>
+    public HlsOptions WithLowLatency(bool on)
+    {
+        var copy = (HlsOptions)MemberwiseClone();
+        copy.LowLatency = on;
+        return copy;
+    }
 
     /// <summary>
     /// Duration of an LL-HLS part (PART-TARGET), fixed for the life of a playlist. Default 0.334: a

@@ -33,6 +33,8 @@ public static class OptionsValidator
             throw new ConfigurationError("ladder", $"'{o.Ladder}' is not a ladder (accepted: {string.Join(", ", ladders.Keys)})");
         }
 
+        ValidateTls(o.Tls);
+
         var r = o.Rtmp;
         if (string.IsNullOrWhiteSpace(r.App) || r.App.Contains('/', StringComparison.Ordinal))
         {
@@ -165,6 +167,41 @@ public static class OptionsValidator
         if (ladder.AudioBitrateKbps is { } audio)
         {
             Range($"{key}.audioBitrateKbps", audio, 16, 512);
+        }
+    }
+
+    /// <summary>Both files or neither, and they must load: a server that cannot serve HTTPS says so at start, not at the first request.</summary>
+    private static void ValidateTls(TlsOptions tls)
+    {
+        if (!tls.Enabled)
+        {
+            return;
+        }
+
+        (string Key, string? File)[] files = [("tls.certificateFile", tls.CertificateFile), ("tls.keyFile", tls.KeyFile)];
+        foreach (var (key, file) in files)
+        {
+            if (string.IsNullOrEmpty(file))
+            {
+                throw new ConfigurationError(key, "must be set with the other tls key (a PEM certificate and its PEM private key)");
+            }
+        }
+
+        foreach (var (key, file) in files)
+        {
+            if (!File.Exists(file))
+            {
+                throw new ConfigurationError(key, $"file '{file}' does not exist");
+            }
+        }
+
+        try
+        {
+            using var certificate = tls.LoadCertificate();
+        }
+        catch (System.Security.Cryptography.CryptographicException ex)
+        {
+            throw new ConfigurationError("tls.certificateFile", $"'{tls.CertificateFile}' with key '{tls.KeyFile}' is not a usable PEM certificate and private key ({ex.Message})");
         }
     }
 
