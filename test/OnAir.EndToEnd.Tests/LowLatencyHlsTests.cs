@@ -97,6 +97,7 @@ public class LowLatencyHlsTests(ITestOutputHelper output)
         Assert.InRange(edges.Max() - edges.Min(), 0, 1);
 
         await AssertBlockingReloadTimingAsync(server);
+        await AssertPreloadHintsAnswerWithinAPartAsync(server);
         await AssertDeltaExpandsToFullAsync(server);
         await AssertNonLowLatencyClientsReadTheMasterAsync(server);
     }
@@ -155,6 +156,30 @@ public class LowLatencyHlsTests(ITestOutputHelper output)
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// A request for the hinted next part is answered with it once it is complete, or (when a keyframe
+    /// opened the next segment instead, so the hinted part never comes) released at the next publish:
+    /// never held until the 3-target-duration timeout.
+    /// </summary>
+    private async Task AssertPreloadHintsAnswerWithinAPartAsync(OnAirServer server)
+    {
+        var uri = server.PlaylistUri("ll");
+        var served = 0;
+        for (var i = 0; i < 14; i++)
+        {
+            var playlist = MediaPlaylist.Parse(await server.Http.GetStringAsync(uri));
+            var hint = playlist.LowLatency.PreloadHint ?? throw new Xunit.Sdk.XunitException("no EXT-X-PRELOAD-HINT");
+            var clock = Stopwatch.StartNew();
+            using var response = await server.Http.GetAsync(new Uri(uri, hint));
+            output.WriteLine($"hint {hint}: {(int)response.StatusCode} after {clock.ElapsedMilliseconds} ms");
+            Assert.True(response.StatusCode is HttpStatusCode.OK or HttpStatusCode.NotFound, $"{hint}: {response.StatusCode}");
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"{hint} was held {clock.Elapsed}");
+            served += response.StatusCode == HttpStatusCode.OK ? 1 : 0;
+        }
+
+        Assert.True(served >= 10, $"only {served} of 14 hinted parts were served");
     }
 
     /// <summary>_HLS_skip=YES replaces the oldest segments with EXT-X-SKIP; put back from the full playlist they make the same list.</summary>
@@ -230,7 +255,9 @@ public class LowLatencyHlsTests(ITestOutputHelper output)
         string[] malformed =
         [
             "_HLS_msn=-1", "_HLS_msn=abc", "_HLS_msn=1.5", "_HLS_msn=99999999999999999999999", "_HLS_part=0",
-            "_HLS_msn=1&_HLS_msn=2", "_HLS_msn=0&_HLS_part=-2", "_HLS_skip=NO", $"_HLS_msn={msn + 3}", $"_HLS_msn={msn}&_HLS_part={part + 4}",
+            "_HLS_msn=1&_HLS_msn=2", "_HLS_msn=0&_HLS_part=-2", "_HLS_skip=NO", $"_HLS_msn={msn + 3}",
+            $"_HLS_msn={msn}&_HLS_part={part + 10}", // the Advance Part Limit is 3 / PART-TARGET: 9 parts
+
         ];
         foreach (var query in malformed)
         {

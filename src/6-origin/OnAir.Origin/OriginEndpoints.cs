@@ -21,8 +21,6 @@ public static class OriginEndpoints
     /// <summary>A blocking request is answered 503 when its part has not come within this many target durations (rfc8216bis section 6.2.5.2).</summary>
     private const int BlockingTimeoutTargetDurations = 3;
 
-    /// <summary>How far ahead of the live edge a blocking request may ask, in parts (rfc8216bis: the Advance Part Limit).</summary>
-    private const int AdvancePartLimit = 3;
 
     public static IServiceCollection AddOrigin(this IServiceCollection services)
     {
@@ -81,7 +79,7 @@ public static class OriginEndpoints
             }
 
             var (msn, part) = (request.Msn!.Value, request.Part);
-            if (snapshot.IsTooFarAhead(msn, part, AdvancePartLimit))
+            if (snapshot.IsTooFarAhead(msn, part, AdvancePartLimit(snapshot.PartTargetSeconds.Value)))
             {
                 return BadRequest(context, $"_HLS_msn={msn}{(part is null ? "" : $"&_HLS_part={part}")} is too far ahead of the live edge (segment {snapshot.LastSequence}, part {snapshot.LastPartSequence}.{snapshot.LastPart})");
             }
@@ -123,9 +121,15 @@ public static class OriginEndpoints
         if (!renditionOutput.TryGetPart(file, out var part)
             && renditionOutput.Snapshot is { PartTargetSeconds: not null } snapshot && !snapshot.IsEnded && snapshot.PreloadHintIs(file))
         {
-            // EXT-X-PRELOAD-HINT: held until the part is complete, then sent whole.
+            // EXT-X-PRELOAD-HINT: held until the part is complete, then sent whole. A hint can be overtaken (the
+            // part ended early and a keyframe opened the next segment instead): then the wait ends at the next publish.
             var timeout = TimeSpan.FromSeconds(snapshot.TargetDuration * BlockingTimeoutTargetDurations);
-            await WaitUntilAsync(renditionOutput, _ => renditionOutput.TryGetPart(file, out PartInfo? _), timeout, blocking, context.RequestAborted).ConfigureAwait(false);
+            var settled = await WaitUntilAsync(renditionOutput, s => renditionOutput.TryGetPart(file, out PartInfo? _) || s.IsEnded || !s.PreloadHintIs(file), timeout, blocking, context.RequestAborted).ConfigureAwait(false);
+            if (settled is null && !renditionOutput.TryGetPart(file, out _))
+            {
+                return Unavailable(context, $"part {file} did not come within {timeout.TotalSeconds:0} s, or too many requests are held");
+            }
+
             renditionOutput.TryGetPart(file, out part);
         }
 
@@ -137,6 +141,12 @@ public static class OriginEndpoints
         var bytes = part.Bytes ?? await ReadPartAsync(part, context.RequestAborted).ConfigureAwait(false);
         return bytes is null ? NotFound(context) : Immutable(context, Results.Bytes(bytes, renditionOutput.SegmentContentType, enableRangeProcessing: true));
     }
+
+    /// <summary>
+    /// How far ahead of the live edge a blocking request may ask, in parts: rfc8216bis's Advance Part
+    /// Limit, 3 / PART-TARGET when the part target is under a second (9 for 0.334 s parts), else 3.
+    /// </summary>
+    private static int AdvancePartLimit(double partTargetSeconds) => partTargetSeconds < 1 ? (int)Math.Ceiling(3 / partTargetSeconds) : 3;
 
     /// <summary>
     /// Holds the request until the rendition publishes a playlist that <paramref name="done"/> accepts;
@@ -199,9 +209,9 @@ public static class OriginEndpoints
             await file.ReadExactlyAsync(bytes, aborted).ConfigureAwait(false);
             return bytes;
         }
-        catch (Exception ex) when (ex is FileNotFoundException or EndOfStreamException)
+        catch (IOException)
         {
-            return null; // deleted with its segment
+            return null; // deleted with its segment (or its whole stream) meanwhile
         }
     }
 

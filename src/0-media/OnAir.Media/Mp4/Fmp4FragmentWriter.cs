@@ -31,6 +31,9 @@ public sealed class Fmp4FragmentWriter : IDisposable
     /// <summary>Whether frames wait for the next flush.</summary>
     public bool HasFrames => _video.Count > 0 || _audio.Count > 0;
 
+    /// <summary>Whether <see cref="Add"/> takes the frame: its DTS comes after the last one of its track (since the last <see cref="Discard"/>).</summary>
+    public bool Accepts(MediaFrame frame) => frame.Dts > (frame.Kind == TrackKind.Video ? _lastVideoDts : _lastAudioDts);
+
     /// <summary>Holds <paramref name="frame"/> (a reference of its own) until the fragment it belongs to is flushed.</summary>
     /// <exception cref="InvalidMediaException">Its DTS is not after the previous frame's of its track: fMP4 derives each sample's time from the durations before it, so time cannot step back (nothing was held).</exception>
     public void Add(MediaFrame frame)

@@ -11,8 +11,8 @@ namespace OnAir.Packaging.Hls;
 /// </summary>
 internal sealed class PlaylistPublisher
 {
-    /// <summary>Part bytes stay in memory while the part is listed plus the time rfc8216bis keeps it downloadable after (three target durations each).</summary>
-    private const int PartMemoryTargetDurations = LowLatencyTags.PartListingTargetDurations * 2;
+    /// <summary>Part bytes stay in memory while the part is listed; after that (rfc8216bis keeps it downloadable three more target durations, and OnAir until its segment is deleted) they are read from the segment file.</summary>
+    private const int PartMemoryTargetDurations = LowLatencyTags.PartListingTargetDurations;
 
     private readonly RenditionOutput _output;
     private readonly StreamOutput _stream;
@@ -69,6 +69,7 @@ internal sealed class PlaylistPublisher
         _window.Add(segment);
         while (_window.Count > _options.WindowSegments)
         {
+            ReleasePartBytes(0);
             _output.Retire(_window[0], now);
             if (_window[0].Discontinuity)
             {
@@ -128,19 +129,31 @@ internal sealed class PlaylistPublisher
         for (var i = _window.Count - 1; i >= 0; i--)
         {
             var segment = _window[i];
-            if (distance > horizon && segment.Parts is { Count: > 0 } parts && parts[0].Bytes is not null)
+            if (distance > horizon)
             {
-                var released = parts.Select(p => p with { Bytes = null }).ToList();
-                foreach (var part in released)
-                {
-                    _output.ReleasePartBytes(part);
-                }
-
-                _window[i] = segment with { Parts = released };
+                ReleasePartBytes(i);
             }
 
             distance += MediaTime.FromSeconds(segment.DurationSeconds);
         }
+    }
+
+    /// <summary>The parts of window segment <paramref name="index"/> are served from its file from now on.</summary>
+    private void ReleasePartBytes(int index)
+    {
+        var segment = _window[index];
+        if (segment.Parts is not { Count: > 0 } parts || parts[0].Bytes is null)
+        {
+            return;
+        }
+
+        var released = parts.Select(p => p with { Bytes = null }).ToList();
+        foreach (var part in released)
+        {
+            _output.ReleasePartBytes(part);
+        }
+
+        _window[index] = segment with { Parts = released };
     }
 
     private static byte[] Bytes(string text) => System.Text.Encoding.UTF8.GetBytes(text);

@@ -246,12 +246,25 @@ internal sealed class RenditionPackager : IDisposable
         _anchorWallClock = _time.GetUtcNow();
         _anchorDts = _pending[0].Dts;
         PackagingLog.Started(_logger, _stream.Name, _rendition.Name, hasVideo, hasAudio);
-        foreach (var frame in _pending)
-        {
-            Package(frame);
-        }
-
+        // Taken out of _pending first: if packaging fails (a disk error), Finish must not release them twice.
+        MediaFrame[] pending = [.. _pending];
         _pending.Clear();
+        for (var i = 0; i < pending.Length; i++)
+        {
+            try
+            {
+                Package(pending[i]);
+            }
+            catch
+            {
+                foreach (var rest in pending.AsSpan(i + 1))
+                {
+                    rest.Release();
+                }
+
+                throw;
+            }
+        }
     }
 
     private void Package(MediaFrame frame)
@@ -292,6 +305,14 @@ internal sealed class RenditionPackager : IDisposable
             else if (!drivesCuts && _hasLastDts && IsTimestampJump(frame.Dts))
             {
                 return; // audio already on the publisher's restarted clock: the new timeline starts at the next keyframe
+            }
+
+            if (!_container!.Accepts(frame))
+            {
+                // fMP4 derives sample times from durations: a frame that does not come after the last one of its
+                // track cannot be written. Dropped before it changes any segment or part state.
+                PackagingLog.FrameDropped(_logger, _stream.Name, _rendition.Name, $"{frame} does not come after the previous {frame.Kind} frame");
+                return;
             }
 
             if (!_leads)
@@ -345,7 +366,12 @@ internal sealed class RenditionPackager : IDisposable
                 _lastDts = frame.Dts;
                 _hasLastDts = true;
                 _lastFrameAt = _time.GetTimestamp();
-                if (_options.LowLatency && !_container!.HoldsFrames && _partHasFrames && frame.Dts + PartFrameInterval(frame.Dts, _partFrames) - _partStartDts > _partTicks)
+                if (_options.LowLatency && _partHasFrames && frame.Dts - _partStartDts > _partTicks)
+                {
+                    // Frames went missing (a variable frame rate, drops): the part ends at its target, never past it.
+                    EndPartAndPublish(_partStartDts + _partTicks);
+                }
+                else if (_options.LowLatency && !_container!.HoldsFrames && _partHasFrames && frame.Dts + PartFrameInterval(frame.Dts, _partFrames) - _partStartDts > _partTicks)
                 {
                     // MPEG-TS writes frames as they come: the part ends before the frame that would overflow it.
                     EndPartAndPublish(frame.Dts);

@@ -24,6 +24,8 @@ internal sealed class Fmp4SegmentContainer(bool hasVideo) : ISegmentContainer
     {
     }
 
+    public bool Accepts(MediaFrame frame) => _fragments.Accepts(frame);
+
     public void Write(MediaFrame frame, IBufferWriter<byte> output)
     {
         if (frame.Config is not (AvcConfig or AacConfig))

@@ -28,6 +28,9 @@ internal interface ISegmentContainer : IDisposable
     /// <summary>A segment starts: whatever must open it (MPEG-TS's PAT and PMT).</summary>
     void BeginSegment(IBufferWriter<byte> output);
 
+    /// <summary>Whether <see cref="Write"/> can take the frame where its track is now (fMP4: its DTS must come after the track's last).</summary>
+    bool Accepts(MediaFrame frame);
+
     void Write(MediaFrame frame, IBufferWriter<byte> output);
 
     /// <summary>A part (or a segment without parts) ends at <paramref name="endDts"/>: whatever the format holds back is written now.</summary>

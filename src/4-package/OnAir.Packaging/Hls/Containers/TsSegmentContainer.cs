@@ -19,6 +19,8 @@ internal sealed class TsSegmentContainer(bool hasVideo, bool hasAudio) : ISegmen
 
     public void BeginSegment(IBufferWriter<byte> output) => _muxer.WriteTables(output);
 
+    public bool Accepts(MediaFrame frame) => true; // every PES carries its own timestamps
+
     public void Write(MediaFrame frame, IBufferWriter<byte> output) => _muxer.WriteFrame(frame, output);
 
     public void EndPart(IBufferWriter<byte> output, long endDts)
