@@ -61,6 +61,7 @@ public class ConfigurationTests
     [InlineData("""{ "tls": { "certificateFile": "/nonexistent/cert.pem" } }""", "tls.keyFile: must be set with the other tls key")]
     [InlineData("""{ "tls": { "certificateFile": "/nonexistent/cert.pem", "keyFile": "/nonexistent/key.pem" } }""", "tls.certificateFile: file '/nonexistent/cert.pem' does not exist")]
     [InlineData("""{ "hls": { "segmentFormat": "mkv" } }""", "hls.segmentFormat: 'mkv' is not accepted (accepted: fmp4, ts)")]
+    [InlineData("""{ "hls": { "lowLatency": true } }""", "hls.lowLatency: unknown key")] // LL-HLS is llHls (--ll-hls)
     [InlineData("""{ "hls": { "partTargetSeconds": 1.5 } }""", "hls.partTargetSeconds: 1.5 is out of range")]
     public void Bad_config_files_name_the_key(string json, string expected)
     {

@@ -93,7 +93,7 @@ public static class OptionsLoader
             var property = FindProperty(type!, parts[i]);
             if (property is null)
             {
-                var accepted = string.Join(", ", type!.GetProperties().Where(p => p.CanWrite).Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)));
+                var accepted = string.Join(", ", type!.GetProperties().Where(IsSettable).Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)));
                 throw new ConfigurationError(DisplayKey(string.Join(':', parts[..(i + 1)])), $"unknown key (accepted here: {accepted})");
             }
 
@@ -119,8 +119,11 @@ public static class OptionsLoader
     {
         var normalized = name.Replace("_", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal);
         return type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .FirstOrDefault(p => p.CanWrite && string.Equals(p.Name, normalized, StringComparison.OrdinalIgnoreCase));
+            .FirstOrDefault(p => IsSettable(p) && string.Equals(p.Name, normalized, StringComparison.OrdinalIgnoreCase));
     }
+
+    /// <summary>Only what the binder can set is a key: a property with an internal setter (set from another key) is not.</summary>
+    private static bool IsSettable(PropertyInfo property) => property.SetMethod?.IsPublic == true;
 
     private static ConfigurationError ConversionError(InvalidOperationException ex, IConfiguration configuration)
     {
