@@ -2,9 +2,11 @@ using Microsoft.Extensions.Options;
 
 namespace OnAir.Origin;
 
-/// <summary>Counts the LL-HLS requests held open (blocking playlist reloads, hinted parts) against <see cref="OriginOptions.MaxBlockingRequests"/>.</summary>
-public sealed class BlockingRequests(IOptions<OriginOptions> options)
+/// <summary>Counts the LL-HLS requests held open (blocking playlist reloads, hinted parts) against <see cref="OriginOptions.MaxBlockingRequests"/>, and is the clock their timeouts run on.</summary>
+public sealed class BlockingRequests(IOptions<OriginOptions> options, TimeProvider time)
 {
+    public TimeProvider Time => time;
+
     private readonly int _max = options.Value.MaxBlockingRequests;
     private int _held;
 

@@ -167,10 +167,10 @@ public static class OriginEndpoints
 
         try
         {
-            var deadline = DateTime.UtcNow + timeout;
+            var started = blocking.Time.GetTimestamp();
             while (true)
             {
-                var remaining = deadline - DateTime.UtcNow;
+                var remaining = timeout - blocking.Time.GetElapsedTime(started);
                 if (remaining <= TimeSpan.Zero)
                 {
                     return null;
@@ -178,7 +178,7 @@ public static class OriginEndpoints
 
                 try
                 {
-                    await changed.WaitAsync(remaining, aborted).ConfigureAwait(false);
+                    await changed.WaitAsync(remaining, blocking.Time, aborted).ConfigureAwait(false);
                 }
                 catch (TimeoutException)
                 {

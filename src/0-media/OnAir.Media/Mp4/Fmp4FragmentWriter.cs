@@ -38,14 +38,13 @@ public sealed class Fmp4FragmentWriter : IDisposable
     /// <exception cref="InvalidMediaException">Its DTS is not after the previous frame's of its track: fMP4 derives each sample's time from the durations before it, so time cannot step back (nothing was held).</exception>
     public void Add(MediaFrame frame)
     {
-        var isVideo = frame.Kind == TrackKind.Video;
-        ref var last = ref isVideo ? ref _lastVideoDts : ref _lastAudioDts;
-        if (frame.Dts <= last)
+        if (!Accepts(frame))
         {
-            throw new InvalidMediaException($"{frame} does not come after the previous {frame.Kind} frame (DTS {last}); fMP4 time cannot step back");
+            throw new InvalidMediaException($"{frame} does not come after the previous {frame.Kind} frame; fMP4 time cannot step back");
         }
 
-        last = frame.Dts;
+        var isVideo = frame.Kind == TrackKind.Video;
+        (isVideo ? ref _lastVideoDts : ref _lastAudioDts) = frame.Dts;
         (isVideo ? _video : _audio).Add(frame.AddRef());
     }
 

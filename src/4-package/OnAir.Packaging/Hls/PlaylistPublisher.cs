@@ -32,8 +32,6 @@ internal sealed class PlaylistPublisher
 
     public IReadOnlyList<SegmentInfo> Window => _window;
 
-    public IReadOnlyList<PartInfo> OpenParts => _openParts;
-
     public bool LowLatency => _options.LowLatency;
 
     /// <summary>A segment started being written: its parts are listed under these tags.</summary>

@@ -50,9 +50,6 @@ public sealed class RenditionOutput
 
     public int DownloadableCount => _downloadable.Count;
 
-    /// <summary>Parts currently downloadable, and how many of them are still held in memory.</summary>
-    public (int Parts, int InMemory) PartCount => (_parts.Count, _parts.Values.Count(p => p.Bytes is not null));
-
     public bool TryGetSegment(string fileName, out SegmentInfo? segment) => _downloadable.TryGetValue(fileName, out segment);
 
     public bool TryGetPart(string fileName, out PartInfo? part) => _parts.TryGetValue(fileName, out part);

@@ -690,14 +690,23 @@ internal sealed class RenditionPackager : IDisposable
     /// <summary>Whether the init segment in force describes this frame's codec parameters.</summary>
     private bool MapFits(MediaFrame frame)
     {
-        var mapped = frame.Kind == TrackKind.Video ? _mapVideo : _mapAudio;
-        return mapped is not null && (mapped == frame.Config || mapped.Record.Span.SequenceEqual(frame.Config.Record.Span));
+        ref var mapped = ref frame.Kind == TrackKind.Video ? ref _mapVideo : ref _mapAudio;
+        if (!SameConfig(mapped, frame.Config))
+        {
+            return false;
+        }
+
+        mapped = frame.Config; // an equal record in a new instance (a resumed session): later frames compare by reference
+        return true;
     }
+
+    private static bool SameConfig(CodecConfig? a, CodecConfig? b) =>
+        a == b || (a is not null && b is not null && a.Record.Span.SequenceEqual(b.Record.Span));
 
     /// <summary>fMP4: a segment opens with the init segment of the codec parameters in force, written when they changed.</summary>
     private void UpdateMap()
     {
-        if (_map is not null && Same(_mapVideo, _videoConfig) && Same(_mapAudio, _audioConfig))
+        if (_map is not null && SameConfig(_mapVideo, _videoConfig) && SameConfig(_mapAudio, _audioConfig))
         {
             return;
         }
@@ -716,8 +725,6 @@ internal sealed class RenditionPackager : IDisposable
             _segmentDiscontinuity = true; // the decoder is set up afresh
             _discontinuityPending = true;
         }
-
-        static bool Same(CodecConfig? a, CodecConfig? b) => a == b || (a is not null && b is not null && a.Record.Span.SequenceEqual(b.Record.Span));
     }
 
     private void BeginPart(MediaFrame first)

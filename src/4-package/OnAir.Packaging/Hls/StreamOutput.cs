@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text;
 
 namespace OnAir.Packaging.Hls;
@@ -6,10 +5,9 @@ namespace OnAir.Packaging.Hls;
 /// <summary>The HLS output of one stream instance: its renditions and master playlist, as the origin reads them.</summary>
 public sealed class StreamOutput
 {
-    private readonly ConcurrentDictionary<string, RenditionOutput> _renditions = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _orderGate = new();
-    private RenditionOutput[] _ordered = [];
+    private RenditionOutput[] _renditions = []; // copy-on-write: the origin reads it on request threads
     private byte[]? _master;
 
     public StreamOutput(string name, string streamId, string directory)
@@ -34,18 +32,22 @@ public sealed class StreamOutput
     public Task Ready => _ready.Task;
 
     /// <summary>Every rendition, in the order they were added (source first).</summary>
-    public IReadOnlyList<RenditionOutput> Renditions => Volatile.Read(ref _ordered);
+    public IReadOnlyList<RenditionOutput> Renditions => Volatile.Read(ref _renditions);
 
-    public bool TryGetRendition(string name, out RenditionOutput? rendition) => _renditions.TryGetValue(name, out rendition);
+    /// <summary>A scan of a handful of renditions, cheaper than hashing the name.</summary>
+    public bool TryGetRendition(string name, out RenditionOutput? rendition)
+    {
+        rendition = Array.Find(Volatile.Read(ref _renditions), r => string.Equals(r.Name, name, StringComparison.Ordinal));
+        return rendition is not null;
+    }
 
     internal RenditionOutput AddRendition(string name)
     {
         var rendition = new RenditionOutput(name, Path.Combine(Directory, name));
         System.IO.Directory.CreateDirectory(rendition.Directory);
-        _renditions[name] = rendition;
         lock (_orderGate)
         {
-            Volatile.Write(ref _ordered, [.. _ordered.Where(r => r.Name != name), rendition]);
+            Volatile.Write(ref _renditions, [.. _renditions.Where(r => r.Name != name), rendition]);
         }
 
         return rendition;
@@ -57,7 +59,7 @@ public sealed class StreamOutput
         var variants = new List<RenditionVariant>();
         foreach (var name in renditionOrder)
         {
-            if (_renditions.TryGetValue(name, out var rendition) && rendition.Variant is { } variant)
+            if (TryGetRendition(name, out var rendition) && rendition!.Variant is { } variant)
             {
                 variants.Add(variant);
             }
@@ -82,7 +84,7 @@ public sealed class StreamOutput
 
     internal void DeleteAll()
     {
-        foreach (var rendition in _renditions.Values)
+        foreach (var rendition in Volatile.Read(ref _renditions))
         {
             rendition.DeleteAll();
         }
