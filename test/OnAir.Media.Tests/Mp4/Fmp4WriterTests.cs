@@ -22,17 +22,7 @@ public class Fmp4WriterTests
         {
             var source = await ProbeResult.OfVectorAsync(vector);
             var written = await ProbeResult.OfFileAsync(path);
-            foreach (var kind in new[] { "video", "audio" })
-            {
-                var expected = source.PacketsOf(kind).ToList();
-                var actual = written.PacketsOf(kind).ToList();
-                Assert.Equal(expected.Count, actual.Count);
-                for (var i = 0; i < expected.Count; i++)
-                {
-                    Assert.Equal((expected[i].Dts, expected[i].Pts, expected[i].IsKey), (actual[i].Dts, actual[i].Pts, actual[i].IsKey));
-                    Assert.True(expected[i].Data.AsSpan().SequenceEqual(actual[i].Data), $"{kind} packet {i} differs");
-                }
-            }
+            ProbeAssert.SamePackets(source, written);
 
             Assert.Equal(source.Video?.Width, written.Video?.Width);
             Assert.Equal(source.Video?.Height, written.Video?.Height);

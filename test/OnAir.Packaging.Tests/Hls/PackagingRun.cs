@@ -104,7 +104,7 @@ internal sealed class PackagingRun : IDisposable
 
     private void Record()
     {
-        Output.UpdateMaster([_renditionName], _renditionName);
+        Output.UpdateMaster([_renditionName]);
         var playlist = Rendition.Playlist!;
         var parsed = MediaPlaylistText.Parse(playlist);
         foreach (var segment in parsed.Segments)

@@ -32,7 +32,20 @@ internal ref struct BoxWriter
         return start;
     }
 
+    /// <summary>ftyp: the major brand (minor version), then the compatible brands, each four ASCII bytes.</summary>
+    public void FileType(ReadOnlySpan<byte> majorBrand, uint minorVersion, ReadOnlySpan<byte> compatibleBrands)
+    {
+        var ftyp = Begin("ftyp"u8);
+        Bytes(majorBrand);
+        U32(minorVersion);
+        Bytes(compatibleBrands);
+        End(ftyp);
+    }
+
     public readonly void End(int start) => BinaryPrimitives.WriteUInt32BigEndian(_buffer[start..], (uint)(Position - start));
+
+    /// <summary>Overwrites the 32 bits at <paramref name="position"/> (an entry count known only after the entries).</summary>
+    public readonly void PatchU32(int position, uint value) => BinaryPrimitives.WriteUInt32BigEndian(_buffer[position..], value);
 
     public void U8(int value) => _buffer[Position++] = (byte)value;
 

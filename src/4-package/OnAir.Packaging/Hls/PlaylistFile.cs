@@ -7,9 +7,9 @@ namespace OnAir.Packaging.Hls;
 /// </summary>
 internal static class PlaylistFile
 {
-    public static void Write(string path, byte[] content, string writerTag)
+    public static void Write(string path, byte[] content)
     {
-        var temporary = $"{path}.{writerTag}.tmp";
+        var temporary = path + ".tmp"; // one writer per playlist: its packager, or the master's publisher
         File.WriteAllBytes(temporary, content);
         File.Move(temporary, path, overwrite: true);
     }

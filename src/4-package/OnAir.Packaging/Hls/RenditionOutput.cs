@@ -79,7 +79,7 @@ public sealed class RenditionOutput
 
         if (writeFile)
         {
-            PlaylistFile.Write(Path.Combine(Directory, "playlist.m3u8"), snapshot.Playlist, Name);
+            PlaylistFile.Write(Path.Combine(Directory, "playlist.m3u8"), snapshot.Playlist);
         }
 
         Volatile.Write(ref _snapshot, snapshot);

@@ -120,6 +120,8 @@ internal sealed class RenditionPackager : IDisposable
         using var subscription = _subscription;
         try
         {
+            // Here, on the rendition's own loop: whoever added the rendition holds a lock, and a lock is never held across I/O.
+            Directory.CreateDirectory(_output.Directory);
             while (true)
             {
                 var frame = await subscription.ReadAsync(cancellationToken).ConfigureAwait(false);

@@ -44,7 +44,6 @@ public sealed class StreamOutput
     internal RenditionOutput AddRendition(string name)
     {
         var rendition = new RenditionOutput(name, Path.Combine(Directory, name));
-        System.IO.Directory.CreateDirectory(rendition.Directory);
         lock (_orderGate)
         {
             Volatile.Write(ref _renditions, [.. _renditions.Where(r => r.Name != name), rendition]);
@@ -53,8 +52,8 @@ public sealed class StreamOutput
         return rendition;
     }
 
-    /// <summary>Rebuilds the master playlist from every rendition that has been measured.</summary>
-    internal void UpdateMaster(IEnumerable<string> renditionOrder, string writerTag)
+    /// <summary>Rebuilds the master playlist from every rendition that has been measured (by its one owner, <see cref="MasterPlaylistPublisher"/>).</summary>
+    internal void UpdateMaster(IEnumerable<string> renditionOrder)
     {
         var variants = new List<RenditionVariant>();
         foreach (var name in renditionOrder)
@@ -71,9 +70,9 @@ public sealed class StreamOutput
         }
 
         var bytes = Encoding.UTF8.GetBytes(MasterPlaylistWriter.Write(variants));
-        PlaylistFile.Write(Path.Combine(Directory, "master.m3u8"), bytes, writerTag);
         Volatile.Write(ref _master, bytes);
         _ready.TrySetResult();
+        PlaylistFile.Write(Path.Combine(Directory, "master.m3u8"), bytes);
     }
 
     internal void MarkEnded(DateTimeOffset when)

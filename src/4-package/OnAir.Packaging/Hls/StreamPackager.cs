@@ -5,7 +5,7 @@ namespace OnAir.Packaging.Hls;
 
 /// <summary>
 /// Packages every rendition of one stream, including those added while it runs (transcoded
-/// rungs), and keeps its master playlist current in the stream's rendition order. While the
+/// rungs), with one <see cref="MasterPlaylistPublisher"/> keeping the master playlist current in the stream's rendition order. While the
 /// publisher is lost, a clock wakes every rendition's packager so its playlist keeps advancing
 /// in real time with gap segments.
 /// </summary>
@@ -23,6 +23,7 @@ internal sealed class StreamPackager
     private readonly List<Task> _runs = [];
     private readonly SegmentTimeline _timeline = new();
     private readonly PackagingMetrics? _metrics;
+    private readonly MasterPlaylistPublisher _master;
     private CancellationToken _cancellation;
     private CancellationTokenSource? _gapClock;
     private bool _running;
@@ -36,6 +37,7 @@ internal sealed class StreamPackager
         _options = options;
         _time = time;
         _logger = logger;
+        _master = new MasterPlaylistPublisher(output, () => stream.Renditions.Select(r => r.Name), logger);
         foreach (var rendition in stream.Renditions)
         {
             Add(rendition);
@@ -47,6 +49,7 @@ internal sealed class StreamPackager
     /// <summary>Runs until every rendition's feed has ended, then marks the output ended.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
+        var masterRun = _master.RunAsync();
         try
         {
             lock (_gate)
@@ -90,6 +93,8 @@ internal sealed class StreamPackager
                 }
             }
 
+            _master.Complete();
+            await masterRun.ConfigureAwait(false);
             Output.MarkEnded(_time.GetUtcNow());
         }
     }
@@ -106,7 +111,7 @@ internal sealed class StreamPackager
 
             var output = Output.AddRendition(rendition.Name);
             // The first rendition (source) leads the segment boundaries; renditions added later follow it.
-            var packager = new RenditionPackager(rendition, output, Output, _timeline, leads: _packagers.Count == 0, _options, _time, _logger, () => Output.UpdateMaster(_stream.Renditions.Select(r => r.Name), rendition.Name), _metrics);
+            var packager = new RenditionPackager(rendition, output, Output, _timeline, leads: _packagers.Count == 0, _options, _time, _logger, _master.VariantChanged, _metrics);
             _packagers.Add(packager);
             if (_running)
             {

@@ -1,0 +1,103 @@
+namespace OnAir.Media.Mp4;
+
+/// <summary>
+/// Scans a fragmented MP4 file box by box (ftyp, moov, then moof + mdat pairs), reading only the
+/// boxes' headers and the moov and moof contents: a recording of an hour is indexed by reading a
+/// few hundred kilobytes. Stops at the first box that is incomplete or malformed, which is where a
+/// crash cut the file.
+/// </summary>
+public static class Fmp4FileScanner
+{
+    /// <summary>A moov or moof larger than this is taken for corruption, not read.</summary>
+    public const int MaxMetadataBox = 8 * 1024 * 1024;
+
+    /// <exception cref="InvalidMediaException">The file does not start with an init segment OnAir can read.</exception>
+    public static Fmp4FileIndex Scan(Stream file)
+    {
+        var length = file.Length;
+        var header = new byte[Mp4BoxHeader.MaxHeaderSize];
+        var fragments = new List<Fmp4Fragment>();
+        List<Mp4Track>? tracks = null;
+        long initLength = 0, position = 0, validLength = 0;
+        string? stoppedBecause = null;
+        (long Offset, List<Fmp4TrackRun> Runs)? pendingMoof = null;
+        while (position < length)
+        {
+            if (!TryReadHeader(file, position, length, header, out var box) || position + box.Size > length)
+            {
+                stoppedBecause = $"incomplete box at byte {position} (the file ends at {length})";
+                break;
+            }
+
+            try
+            {
+                if (box.Is("moov"u8))
+                {
+                    tracks = Fmp4InitReader.ReadTracks(ReadContent(file, position, box));
+                    initLength = position + box.Size;
+                    validLength = initLength;
+                }
+                else if (box.Is("moof"u8))
+                {
+                    pendingMoof = (position, Fmp4FragmentReader.Read(ReadContent(file, position, box), position));
+                }
+                else if (box.Is("mdat"u8) && pendingMoof is { } moof)
+                {
+                    var dataStart = position + box.HeaderSize;
+                    var dataEnd = position + box.Size;
+                    if (moof.Runs.Exists(r => r.DataOffset < dataStart || r.DataOffset + r.DataLength > dataEnd))
+                    {
+                        throw new InvalidMediaException($"fragment at byte {moof.Offset} points outside its mdat");
+                    }
+
+                    fragments.Add(new Fmp4Fragment(moof.Offset, dataEnd - moof.Offset, moof.Runs));
+                    validLength = dataEnd;
+                    pendingMoof = null;
+                }
+            }
+            catch (InvalidMediaException ex)
+            {
+                stoppedBecause = $"{ex.Message} (box '{box.TypeName}' at byte {position})";
+                break;
+            }
+
+            position += box.Size;
+        }
+
+        if (tracks is null)
+        {
+            throw new InvalidMediaException($"no readable moov in the first {validLength} bytes: not a fragmented MP4 OnAir wrote{(stoppedBecause is null ? "" : "; " + stoppedBecause)}");
+        }
+
+        return new Fmp4FileIndex(initLength, tracks, fragments, validLength, length, stoppedBecause);
+    }
+
+    private static bool TryReadHeader(Stream file, long position, long length, byte[] buffer, out Mp4BoxHeader header)
+    {
+        file.Position = position;
+        var read = file.ReadAtLeast(buffer, (int)Math.Min(buffer.Length, length - position), throwOnEndOfStream: false);
+        try
+        {
+            return Mp4BoxHeader.TryRead(buffer.AsSpan(0, read), length - position, out header);
+        }
+        catch (InvalidMediaException)
+        {
+            header = default;
+            return false;
+        }
+    }
+
+    private static byte[] ReadContent(Stream file, long position, Mp4BoxHeader box)
+    {
+        var size = box.Size - box.HeaderSize;
+        if (size > MaxMetadataBox)
+        {
+            throw new InvalidMediaException($"'{box.TypeName}' box of {size} bytes is larger than the {MaxMetadataBox} bytes accepted");
+        }
+
+        var content = new byte[size];
+        file.Position = position + box.HeaderSize;
+        file.ReadExactly(content);
+        return content;
+    }
+}

@@ -1,0 +1,135 @@
+using OnAir.Media.Mp4;
+using OnAir.Testing;
+using Xunit;
+
+namespace OnAir.Media.Tests.Mp4;
+
+/// <summary>
+/// A fragmented file made progressive without copying its media: the head built from the scanned
+/// fragments, followed by the fragments' bytes, is an MP4 whose moov comes first (fast start) and
+/// in which ffprobe finds every frame of the publisher's FLV, in order, with its bytes, sync flag
+/// and timing unchanged, and which ffmpeg decodes to the end without an error.
+/// </summary>
+public class Mp4ProgressiveTests
+{
+    public static TheoryData<string> Vectors => Fmp4WriterTests.Vectors;
+
+    [Theory]
+    [MemberData(nameof(Vectors))]
+    public async Task Every_frame_reads_back_from_the_progressive_file(string vector)
+    {
+        using var temp = new TempDirectory();
+        var path = WriteProgressive(temp, vector);
+        var source = await ProbeResult.OfVectorAsync(vector);
+        var written = await ProbeResult.OfFileAsync(path);
+        ProbeAssert.SamePackets(source, written, fromFirstPacket: true); // the progressive timeline starts at the first sample
+        Assert.Equal(source.Video?.Width, written.Video?.Width);
+        Assert.Equal(source.Audio?.SampleRate, written.Audio?.SampleRate);
+        var (code, _, error) = await ExternalTool.RunAsync("ffmpeg", ["-v", "error", "-i", path, "-f", "null", "-"], TimeSpan.FromSeconds(60));
+        Assert.True(code == 0 && error.Length == 0, error);
+    }
+
+    [Fact]
+    public void The_moov_comes_before_the_media_and_the_data_follows_the_head_unchanged()
+    {
+        using var temp = new TempDirectory();
+        using var frames = VectorFrames.Read("h264-aac-320x240-2s.flv");
+        var fragmented = Fmp4Vector.Write(frames.Frames);
+        using var stream = new MemoryStream(fragmented);
+        var index = Fmp4FileScanner.Scan(stream);
+        var head = Mp4ProgressiveHeader.Create(index.SampleTables(), index.ValidLength - index.InitLength);
+        var types = TopLevelTypes(head);
+        Assert.Equal(["ftyp", "moov", "mdat"], types);
+        Assert.Equal(fragmented.Length, index.ValidLength);
+    }
+
+    [Fact]
+    public void Scan_finds_every_fragment_and_its_samples_as_written()
+    {
+        using var vector = VectorFrames.Read("h264-aac-320x240-2s.flv");
+        var frames = vector.Frames;
+        var fragmented = Fmp4Vector.Write(frames);
+        var index = Fmp4FileScanner.Scan(new MemoryStream(fragmented));
+        Assert.Null(index.StoppedBecause);
+        Assert.Equal([TrackKind.Video, TrackKind.Audio], index.Tracks.Select(t => t.Kind));
+        var video = index.Fragments.SelectMany(f => f.Runs).Where(r => r.TrackId == Fmp4Tracks.VideoTrackId).SelectMany(r => r.Samples).ToList();
+        var sourceVideo = frames.Where(f => f.Kind == TrackKind.Video).ToList();
+        Assert.Equal(sourceVideo.Select(f => (uint)f.Payload.Length), video.Select(s => s.Size));
+        Assert.Equal(sourceVideo.Select(f => f.IsKeyFrame), video.Select(s => s.IsSync));
+        Assert.Equal(sourceVideo.Select(f => (int)(f.Pts - f.Dts)), video.Select(s => s.CompositionOffset));
+        var firstRun = index.Fragments[0].Runs[0];
+        Assert.Equal(sourceVideo[0].Dts, firstRun.BaseDecodeTime);
+        Assert.True(fragmented.AsSpan((int)firstRun.DataOffset, sourceVideo[0].Payload.Length).SequenceEqual(sourceVideo[0].Span));
+    }
+
+    /// <summary>A crash leaves a file cut anywhere: the scan keeps every fragment that is whole and says where it stopped.</summary>
+    [Fact]
+    public void A_file_cut_anywhere_keeps_every_whole_fragment_before_the_cut()
+    {
+        using var frames = VectorFrames.Read("h264-aac-320x240-2s.flv");
+        var fragmented = Fmp4Vector.Write(frames.Frames);
+        var whole = Fmp4FileScanner.Scan(new MemoryStream(fragmented));
+        var ends = whole.Fragments.Select(f => f.Offset + f.Length).ToList();
+        var random = new Random(20261205);
+        for (var i = 0; i < 300; i++)
+        {
+            var cut = random.Next((int)whole.InitLength, fragmented.Length);
+            var index = Fmp4FileScanner.Scan(new MemoryStream(fragmented, 0, cut));
+            var expectedFragments = ends.Count(e => e <= cut);
+            Assert.Equal(expectedFragments, index.Fragments.Count);
+            Assert.Equal(expectedFragments == 0 ? whole.InitLength : ends[expectedFragments - 1], index.ValidLength);
+            Assert.Equal(cut == index.ValidLength, index.StoppedBecause is null);
+        }
+    }
+
+    /// <summary>Whatever bytes follow the init segment, the scan stops with a reason; it never throws or reads past its bounds.</summary>
+    [Fact]
+    public void Corrupted_fragments_stop_the_scan_with_a_reason()
+    {
+        using var frames = VectorFrames.Read("h264-aac-320x240-2s.flv");
+        var fragmented = Fmp4Vector.Write(frames.Frames);
+        var whole = Fmp4FileScanner.Scan(new MemoryStream(fragmented));
+        var random = new Random(7);
+        for (var i = 0; i < 2000; i++)
+        {
+            var mutated = (byte[])fragmented.Clone();
+            for (var flips = random.Next(1, 8); flips > 0; flips--)
+            {
+                mutated[random.Next((int)whole.InitLength, mutated.Length)] = (byte)random.Next(256);
+            }
+
+            var index = Fmp4FileScanner.Scan(new MemoryStream(mutated));
+            Assert.InRange(index.ValidLength, whole.InitLength, mutated.Length);
+            foreach (var fragment in index.Fragments)
+            {
+                Assert.All(fragment.Runs, r => Assert.InRange(r.DataOffset + r.DataLength, fragment.Offset, fragment.Offset + fragment.Length));
+            }
+        }
+    }
+
+    private static string WriteProgressive(TempDirectory temp, string vector)
+    {
+        using var frames = VectorFrames.Read(vector);
+        var fragmented = Fmp4Vector.Write(frames.Frames);
+        var index = Fmp4FileScanner.Scan(new MemoryStream(fragmented));
+        var head = Mp4ProgressiveHeader.Create(index.SampleTables(), index.ValidLength - index.InitLength);
+        var path = temp.File("progressive.mp4");
+        using var file = File.Create(path);
+        file.Write(head);
+        file.Write(fragmented.AsSpan((int)index.InitLength, (int)(index.ValidLength - index.InitLength)));
+        return path;
+    }
+
+    private static List<string> TopLevelTypes(byte[] head)
+    {
+        var types = new List<string>();
+        for (var at = 0; at < head.Length;)
+        {
+            Assert.True(Mp4BoxHeader.TryRead(head.AsSpan(at), long.MaxValue, out var box));
+            types.Add(box.TypeName);
+            at += box.Is("mdat"u8) ? head.Length : (int)box.Size;
+        }
+
+        return types;
+    }
+}
