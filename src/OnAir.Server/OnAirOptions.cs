@@ -4,6 +4,7 @@ using OnAir.Edge.Cluster;
 using OnAir.Ingest.Rtmp;
 using OnAir.Origin;
 using OnAir.Packaging;
+using OnAir.Recording;
 using OnAir.Streams;
 using OnAir.Transcoding;
 
@@ -50,6 +51,9 @@ public sealed class OnAirOptions
     public TranscodingOptions Transcode { get; set; } = new();
 
     public ApiOptions Api { get; set; } = new();
+
+    /// <summary>Recording broadcasts to VOD (--record records every one).</summary>
+    public RecordingOptions Recording { get; set; } = new();
 
     /// <summary>
     /// Share the stream registry with other nodes through this Redis (--redis HOST:PORT, any

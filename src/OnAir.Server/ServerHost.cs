@@ -13,6 +13,8 @@ using OnAir.Ingest.Rtmp;
 using OnAir.Origin;
 using OnAir.Packaging;
 using OnAir.Packaging.Hls;
+using OnAir.Recording;
+using OnAir.Recording.Vod;
 using OnAir.Streams;
 using OnAir.Transcoding;
 
@@ -47,6 +49,7 @@ public static class ServerHost
         services.AddSingleton(Options.Create(options.Origin));
         services.AddSingleton(new DataDirectory(options.DataDir));
         services.AddSingleton(Options.Create(options.Webhooks));
+        services.AddSingleton(Options.Create(options.Recording));
         services.AddSingleton(new ApiAccess(options.Api, options.Bind));
         services.AddSingleton<StreamKeyStore>();
         services.AddSingleton<IStreamKeyResolver>(provider => provider.GetRequiredService<StreamKeyStore>());
@@ -73,6 +76,7 @@ public static class ServerHost
         services.AddSingleton<RtmpMetrics>();
         services.AddSingleton<PackagingMetrics>();
         services.AddSingleton<TranscodingMetrics>();
+        services.AddSingleton<RecordingMetrics>();
         services.AddSingleton<StreamEvents>();
         services.AddSingleton<StreamRegistry>();
         services.AddSingleton<HlsOutputRegistry>();
@@ -82,7 +86,11 @@ public static class ServerHost
         // then the transcoders drain and stop.
         services.AddSingleton<TranscodingService>();
         services.AddHostedService(provider => provider.GetRequiredService<TranscodingService>());
-        services.AddHostedService<WebhookService>(); // stops after packaging: the streams' stream.ended goes out
+        services.AddSingleton<RecordingCatalog>();
+        services.AddSingleton<RecordingEvents>();
+        services.AddSingleton<RecordingService>();
+        services.AddHostedService<WebhookService>(); // stops after packaging and recording: the streams' stream.ended and recording.ready go out
+        services.AddHostedService(provider => provider.GetRequiredService<RecordingService>()); // stops after packaging, which ends the streams
         services.AddHostedService<HlsPackagingService>();
         services.AddOrigin();
 
@@ -105,6 +113,7 @@ public static class ServerHost
         var app = builder.Build();
         app.UseCors();
         app.MapOrigin();
+        app.MapVod().RequireCors(OriginEndpoints.CorsPolicy); // players on other origins fetch recordings as they do live streams
         app.MapApi(app.Services.GetRequiredService<ApiAccess>());
         app.MapHealth();
         app.MapOnAirMetrics();

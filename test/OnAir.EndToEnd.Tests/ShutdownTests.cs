@@ -25,7 +25,7 @@ public class ShutdownTests
         try
         {
             using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/") };
-            await WaitForHealthyAsync(http, TimeSpan.FromSeconds(60));
+            await Healthz.WaitAsync(http, () => server.HasExited ? $"exit code {server.ExitCode}" : null);
             await using var publisher = Publisher.Ffmpeg($"rtmp://127.0.0.1:{rtmpPort}/live/stopme", seconds: 30);
             await HlsPoller.WaitForAsync(http, new Uri(http.BaseAddress!, "live/stopme/source/playlist.m3u8"), p => p.Segments.Count >= 2, TimeSpan.FromSeconds(30), "two segments");
 
@@ -52,27 +52,6 @@ public class ShutdownTests
             }
 
             Directory.Delete(dataDir, recursive: true);
-        }
-    }
-
-    private static async Task WaitForHealthyAsync(HttpClient http, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            try
-            {
-                using var response = await http.GetAsync("healthz");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException) when (DateTime.UtcNow < deadline)
-            {
-            }
-
-            await Task.Delay(HlsPoller.ReloadInterval); // the process is starting; nothing to await but its port
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using OnAir.Recording;
 using OnAir.Streams;
 using OnAir.Transcoding;
 
@@ -92,6 +93,18 @@ public static class OptionsValidator
         Range("webhooks.retryDelaySeconds", w.RetryDelaySeconds, 0.01, 3600);
         Range("webhooks.queueCapacity", w.QueueCapacity, 1, 1_000_000);
         Range("webhooks.onPublishTimeoutSeconds", w.OnPublishTimeoutSeconds, 0.1, 60);
+
+        var rec = o.Recording;
+        OneOf("recording.renditions", rec.Renditions, RecordingOptions.RenditionChoices);
+        Range("recording.maxAgeHours", rec.MaxAgeHours, 0, 24 * 365 * 100);
+        Range("recording.maxTotalMegabytes", rec.MaxTotalMegabytes, 0, long.MaxValue / (1024 * 1024));
+        foreach (var name in rec.Streams)
+        {
+            if (!StreamName.IsValid(name, o.Streams.MaxStreamNameLength))
+            {
+                throw new ConfigurationError("recording.streams", $"'{name}' is not a stream name (accepted: letters, digits, '_', '-', '.')");
+            }
+        }
 
         var h = o.Hls;
         Range("hls.maxTargetDurationSeconds", h.MaxTargetDurationSeconds, 1, 60);

@@ -21,6 +21,7 @@ public static class ServeFlags
     {
         ["--ll-hls"] = ("llHls", "true"),
         ["--no-ll-hls"] = ("llHls", "false"),
+        ["--record"] = ("recording:enabled", "true"),
     };
 
     public static string Accepted => string.Join(", ", ValueFlags.Keys.Append(ConfigFlag).Concat(Switches.Keys));

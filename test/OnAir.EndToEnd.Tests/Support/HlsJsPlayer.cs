@@ -20,7 +20,8 @@ public static class HlsJsPlayer
     /// <summary>Plays <paramref name="master"/> and forces <paramref name="switches"/> switches between its lowest and highest variants, starting low.</summary>
     /// <param name="watchSeconds">After the switches, how long to keep playing (the caller changes the stream meanwhile).</param>
     /// <param name="lowLatency">hls.js in its low-latency mode (parts, blocking reload).</param>
-    public static async Task<HlsJsRun> SwitchAsync(Uri master, int switches, TimeSpan timeout, int watchSeconds = 0, bool lowLatency = false)
+    /// <param name="toEndRate">A VOD: play it to its ended event at this many times real time.</param>
+    public static async Task<HlsJsRun> SwitchAsync(Uri master, int switches, TimeSpan timeout, int watchSeconds = 0, bool lowLatency = false, int toEndRate = 0)
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: test.sh installs it (Debian package chromium)");
         Assert.True(Directory.Exists(Path.Combine(PlayerDirectory, "node_modules", "hls.js")), $"hls.js is not installed: test.sh runs npm ci in {PlayerDirectory}");
@@ -33,6 +34,7 @@ public static class HlsJsPlayer
             "--timeout-seconds", ((int)timeout.TotalSeconds).ToString(CultureInfo.InvariantCulture),
             "--chromium", Chromium,
             .. (lowLatency ? (string[])["--low-latency"] : []),
+            .. (toEndRate > 0 ? (string[])["--to-end", toEndRate.ToString(CultureInfo.InvariantCulture)] : []),
         ];
 
         // The script bounds itself; the extra time here only catches a hung node.
@@ -62,7 +64,9 @@ public sealed record HlsJsRun(
     double ElapsedSeconds,
     double? WatchStartedAt,
     List<string>? Console,
-    List<HlsJsLatency>? Latency)
+    List<HlsJsLatency>? Latency,
+    bool Ended = false,
+    double? Duration = null)
 {
     /// <summary>The whole JSON as printed, for failure messages.</summary>
     public string Json { get; init; } = "";

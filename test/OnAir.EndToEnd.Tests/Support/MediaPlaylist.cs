@@ -6,7 +6,18 @@ namespace OnAir.EndToEnd.Tests.Support;
 /// <param name="Gap">Marked EXT-X-GAP: listed to keep sequence numbers aligned, not to be downloaded.</param>
 /// <param name="Map">The EXT-X-MAP URI in force (fMP4), null for MPEG-TS.</param>
 /// <param name="Parts">Its LL-HLS parts as listed (empty when not listed).</param>
-public sealed record PlaylistSegment(string Uri, double Duration, DateTimeOffset? ProgramDateTime, bool Discontinuity = false, bool Gap = false, string? Map = null, IReadOnlyList<PlaylistPart>? Parts = null);
+/// <param name="ByteRange">EXT-X-BYTERANGE: the segment is these bytes of its URI.</param>
+public sealed record PlaylistSegment(string Uri, double Duration, DateTimeOffset? ProgramDateTime, bool Discontinuity = false, bool Gap = false, string? Map = null, IReadOnlyList<PlaylistPart>? Parts = null, ByteRange? ByteRange = null);
+
+/// <summary>A byte range as EXT-X-BYTERANGE and EXT-X-MAP's BYTERANGE write it: LENGTH@OFFSET.</summary>
+public sealed record ByteRange(long Length, long Offset)
+{
+    public static ByteRange Parse(string value)
+    {
+        var at = value.Split('@');
+        return new ByteRange(long.Parse(at[0], CultureInfo.InvariantCulture), long.Parse(at[1], CultureInfo.InvariantCulture));
+    }
+}
 
 /// <summary>An EXT-X-PART line.</summary>
 public sealed record PlaylistPart(string Uri, double Duration, bool Independent);
@@ -28,6 +39,12 @@ public sealed record MediaPlaylist(int TargetDuration, long MediaSequence, IRead
 {
     /// <summary>The LL-HLS tags; empty lists and a null part target for a regular playlist.</summary>
     public LowLatencyPlaylist LowLatency { get; init; } = new(new Dictionary<string, string>(), null, [], null, [], 0);
+
+    /// <summary>EXT-X-PLAYLIST-TYPE (VOD or EVENT), null when absent (live).</summary>
+    public string? PlaylistType { get; init; }
+
+    /// <summary>The byte range of the last EXT-X-MAP, when it has one.</summary>
+    public ByteRange? MapByteRange { get; init; }
 
     /// <summary>All parts listed, in order, as (segment sequence, part index, part): closed segments' then the open one's.</summary>
     public IEnumerable<(long Sequence, int Index, PlaylistPart Part)> AllParts()
@@ -75,6 +92,8 @@ public sealed record MediaPlaylist(int TargetDuration, long MediaSequence, IRead
         double? partTarget = null;
         string? hint = null;
         var skipped = 0;
+        string? playlistType = null;
+        ByteRange? mapRange = null, range = null;
         foreach (var line in lines.Skip(1))
         {
             if (line.StartsWith("#EXT-X-PART:", StringComparison.Ordinal))
@@ -86,7 +105,21 @@ public sealed record MediaPlaylist(int TargetDuration, long MediaSequence, IRead
 
             if (line.StartsWith("#EXT-X-MAP:", StringComparison.Ordinal))
             {
-                map = Attributes(line["#EXT-X-MAP:".Length..])["URI"];
+                var a = Attributes(line["#EXT-X-MAP:".Length..]);
+                map = a["URI"];
+                mapRange = a.TryGetValue("BYTERANGE", out var mapBytes) ? ByteRange.Parse(mapBytes) : null;
+                continue;
+            }
+
+            if (line.StartsWith("#EXT-X-BYTERANGE:", StringComparison.Ordinal))
+            {
+                range = ByteRange.Parse(line["#EXT-X-BYTERANGE:".Length..]);
+                continue;
+            }
+
+            if (line.StartsWith("#EXT-X-PLAYLIST-TYPE:", StringComparison.Ordinal))
+            {
+                playlistType = line["#EXT-X-PLAYLIST-TYPE:".Length..];
                 continue;
             }
 
@@ -155,8 +188,9 @@ public sealed record MediaPlaylist(int TargetDuration, long MediaSequence, IRead
             }
             else if (!line.StartsWith('#'))
             {
-                segments.Add(new PlaylistSegment(line, duration ?? throw new FormatException($"{line} has no EXTINF"), programDateTime, discontinuity, gap, map, [.. parts]));
+                segments.Add(new PlaylistSegment(line, duration ?? throw new FormatException($"{line} has no EXTINF"), programDateTime, discontinuity, gap, map, [.. parts], range));
                 parts.Clear();
+                range = null;
                 duration = null;
                 programDateTime = null;
                 discontinuity = false;
@@ -167,6 +201,8 @@ public sealed record MediaPlaylist(int TargetDuration, long MediaSequence, IRead
         return new MediaPlaylist(target ?? throw new FormatException("no EXT-X-TARGETDURATION"), sequence, segments, ended, version)
         {
             LowLatency = new LowLatencyPlaylist(serverControl, partTarget, [.. parts], hint, reports, skipped),
+            PlaylistType = playlistType,
+            MapByteRange = mapRange,
         };
     }
 

@@ -9,6 +9,9 @@
 // --low-latency: hls.js in its low-latency mode (LL-HLS parts, blocking reload), at its default
 // distance from the live edge (PART-HOLD-BACK); the JSON then also holds latency samples.
 //
+// --to-end R: a VOD: after the switches (if any), play at R times real time until the video's
+// ended event (bounded by the timeout); the JSON then says ended and the video's duration.
+//
 // --watch-seconds W: after the switches (if any), keep playing for W more seconds of wall time
 // while the caller does something to the stream (a publisher dropping and coming back).
 //
@@ -21,7 +24,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 
 function parseArgs(argv) {
-  const options = { url: null, switches: 3, watchSeconds: 0, timeoutSeconds: 90, chromium: '/usr/bin/chromium', lowLatency: false, startHeight: 0 };
+  const options = { url: null, switches: 3, watchSeconds: 0, timeoutSeconds: 90, chromium: '/usr/bin/chromium', lowLatency: false, startHeight: 0, toEndRate: 0 };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--switches') options.switches = Number(argv[++i]);
@@ -30,6 +33,7 @@ function parseArgs(argv) {
     else if (arg === '--chromium') options.chromium = argv[++i];
     else if (arg === '--low-latency') options.lowLatency = true;
     else if (arg === '--start-height') options.startHeight = Number(argv[++i]);
+    else if (arg === '--to-end') options.toEndRate = Number(argv[++i]);
     else if (!options.url) options.url = arg;
     else throw new Error(`unexpected argument ${arg}`);
   }
@@ -39,7 +43,7 @@ function parseArgs(argv) {
 
 // Runs inside the page. Every wait is on recorded events (hls.js events, the video element's
 // events); each is bounded and says what it waited for when it gives up.
-async function scenario({ url, switches, watchSeconds, lowLatency, startHeight }) {
+async function scenario({ url, switches, watchSeconds, lowLatency, startHeight, toEndRate }) {
   const t0 = performance.now();
   const now = () => Math.round(performance.now() - t0) / 1000;
   const video = document.querySelector('video');
@@ -232,8 +236,15 @@ async function scenario({ url, switches, watchSeconds, lowLatency, startHeight }
       await until(() => video.currentTime > frag.start + 1, 10, `switch ${i + 1}: playback 1 s into sn ${frag.sn} of level ${to.index}`);
     }
 
-    const end = video.currentTime + 2;
-    await until(() => video.currentTime > end, 10, 'playback 2 s past the last switch');
+    if (toEndRate > 0) {
+      video.playbackRate = toEndRate;
+      await until(() => video.ended, Math.max(30, video.duration / toEndRate * 3), `the ended event (at ${video.currentTime} of ${video.duration} s)`);
+      result.ended = true;
+      result.duration = video.duration;
+    } else {
+      const end = video.currentTime + 2;
+      await until(() => video.currentTime > end, 10, 'playback 2 s past the last switch');
+    }
     if (watchSeconds > 0) {
       result.watchStartedAt = now();
       await new Promise(resolve => setTimeout(resolve, watchSeconds * 1000));
@@ -282,7 +293,7 @@ async function main() {
     page.on('pageerror', e => console_.push(`pageerror: ${e.message}`.slice(0, 500)));
     await page.setContent('<!doctype html><html><body><video muted playsinline width="640" height="360"></video></body></html>');
     await page.addScriptTag({ path: require.resolve('hls.js/dist/hls.min.js') });
-    const result = await page.evaluate(scenario, { url: options.url, switches: options.switches, watchSeconds: options.watchSeconds, lowLatency: options.lowLatency, startHeight: options.startHeight });
+    const result = await page.evaluate(scenario, { url: options.url, switches: options.switches, watchSeconds: options.watchSeconds, lowLatency: options.lowLatency, startHeight: options.startHeight, toEndRate: options.toEndRate });
     result.console = console_.slice(0, 50);
     process.stdout.write(JSON.stringify(result) + '\n');
     return 0;

@@ -1,7 +1,8 @@
 namespace OnAir.Media.Mp4;
 
 /// <summary>One complete fragment of a fragmented MP4 file: its moof and mdat, and the samples they hold.</summary>
-public sealed record Fmp4Fragment(long Offset, long Length, IReadOnlyList<Fmp4TrackRun> Runs);
+/// <param name="PausedBefore">A <see cref="Fmp4BreakMarker"/> came before it: the media paused this long (90 kHz) and the recording closed it up; null when none did.</param>
+public sealed record Fmp4Fragment(long Offset, long Length, IReadOnlyList<Fmp4TrackRun> Runs, long? PausedBefore = null);
 
 /// <summary>
 /// What a scan of a fragmented MP4 file found (<see cref="Fmp4FileScanner"/>): the init segment

@@ -21,6 +21,7 @@ public static class Fmp4FileScanner
         long initLength = 0, position = 0, validLength = 0;
         string? stoppedBecause = null;
         (long Offset, List<Fmp4TrackRun> Runs)? pendingMoof = null;
+        long? pausedBefore = null;
         while (position < length)
         {
             if (!TryReadHeader(file, position, length, header, out var box) || position + box.Size > length)
@@ -50,9 +51,14 @@ public static class Fmp4FileScanner
                         throw new InvalidMediaException($"fragment at byte {moof.Offset} points outside its mdat");
                     }
 
-                    fragments.Add(new Fmp4Fragment(moof.Offset, dataEnd - moof.Offset, moof.Runs));
+                    fragments.Add(new Fmp4Fragment(moof.Offset, dataEnd - moof.Offset, moof.Runs, pausedBefore));
                     validLength = dataEnd;
                     pendingMoof = null;
+                    pausedBefore = null;
+                }
+                else if (box.Is("free"u8) && box.Size == Fmp4BreakMarker.Size && Fmp4BreakMarker.TryRead(box, ReadContent(file, position, box), out var paused))
+                {
+                    pausedBefore = (pausedBefore ?? 0) + paused;
                 }
             }
             catch (InvalidMediaException ex)

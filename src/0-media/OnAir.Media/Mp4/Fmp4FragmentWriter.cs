@@ -25,8 +25,24 @@ public sealed class Fmp4FragmentWriter : IDisposable
     private long _lastVideoDts = long.MinValue;
     private long _lastAudioDts = long.MinValue;
     private uint _sequence;
+    private long _videoOffset;
+    private long _audioOffset;
+    private long _videoEnd = long.MinValue;
+    private long _audioEnd = long.MinValue;
 
     public Fmp4FragmentWriter(bool hasVideo) => _hasVideo = hasVideo;
+
+    /// <summary>
+    /// Where the track's last flushed sample ended (its DTS plus its duration), before any gap
+    /// closed with <see cref="CloseGap"/>; <see cref="long.MinValue"/> before the first flush.
+    /// </summary>
+    public long TrackEnd(TrackKind kind) => kind == TrackKind.Video ? _videoEnd : _audioEnd;
+
+    /// <summary>
+    /// Moves the track's following samples <paramref name="ticks"/> earlier in the tfdt written: a
+    /// recording closes up a publisher's pause this way, so its timeline has no hole.
+    /// </summary>
+    public void CloseGap(TrackKind kind, long ticks) => (kind == TrackKind.Video ? ref _videoOffset : ref _audioOffset) += ticks;
 
     /// <summary>Whether frames wait for the next flush.</summary>
     public bool HasFrames => _video.Count > 0 || _audio.Count > 0;
@@ -119,7 +135,7 @@ public sealed class Fmp4FragmentWriter : IDisposable
         box.U32((uint)trackId);
         box.End(tfhd);
         var tfdt = box.BeginFull("tfdt"u8, 1, 0);
-        box.U64((ulong)Math.Max(0, frames[0].Dts));
+        box.U64((ulong)Math.Max(0, frames[0].Dts - (isVideo ? _videoOffset : _audioOffset)));
         box.End(tfdt);
         // Data offset, then per sample: duration, size, flags (and for video the composition offset, signed in version 1).
         var trun = box.BeginFull("trun"u8, (byte)(isVideo ? 1 : 0), isVideo ? 0x000F01 : 0x000701);
@@ -128,7 +144,13 @@ public sealed class Fmp4FragmentWriter : IDisposable
         for (var i = 0; i < frames.Count; i++)
         {
             var frame = frames[i];
-            box.U32((uint)SampleDuration(frames, i, isVideo, endDts));
+            var duration = SampleDuration(frames, i, isVideo, endDts);
+            if (i == frames.Count - 1)
+            {
+                (isVideo ? ref _videoEnd : ref _audioEnd) = frame.Dts + duration;
+            }
+
+            box.U32((uint)duration);
             box.U32((uint)frame.Payload.Length);
             box.U32(frame.IsKeyFrame ? SyncSample : NonSyncSample);
             if (isVideo)

@@ -11,6 +11,10 @@ namespace OnAir.Media.Mp4;
 /// </summary>
 public sealed record Mp4Track(int TrackId, TrackKind Kind, int Width, int Height, byte[] SampleDescription)
 {
+    /// <summary>The codec configuration the sample description carries (an <see cref="AvcConfig"/> or <see cref="AacConfig"/>).</summary>
+    /// <exception cref="InvalidMediaException">A sample entry OnAir does not write, or a malformed one.</exception>
+    public CodecConfig ReadCodecConfig() => SampleEntryReader.Read(SampleDescription);
+
     public static Mp4Track Video(AvcConfig config)
     {
         var buffer = new byte[256 + config.Record.Length];

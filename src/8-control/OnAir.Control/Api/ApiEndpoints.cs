@@ -18,6 +18,7 @@ public static class ApiEndpoints
         api.MapStreamsApi();
         api.MapKeysApi();
         api.MapEventsApi();
+        api.MapRecordingsApi();
         api.MapFallback((HttpContext context) =>
             ApiError.Result(StatusCodes.Status404NotFound, "not_found", $"no API endpoint {context.Request.Method} {context.Request.Path}; see the README's API section"));
         return endpoints;

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OnAir.Control.Api;
+using OnAir.Recording;
 using OnAir.Streams;
 
 namespace OnAir.Control.Webhooks;
@@ -19,6 +20,7 @@ public sealed class WebhookService : IHostedService, IDisposable
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
     private readonly StreamRegistry _registry;
+    private readonly RecordingEvents? _recordings;
     private readonly WebhookOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger<WebhookService> _logger;
@@ -27,10 +29,13 @@ public sealed class WebhookService : IHostedService, IDisposable
     private readonly List<(string Url, Channel<Delivery> Queue, Task Loop)> _receivers = [];
     private ChannelReader<StreamEvent>? _events;
     private Task? _eventLoop;
+    private ChannelReader<RecordingInfo>? _readyRecordings;
+    private Task? _recordingLoop;
 
-    public WebhookService(StreamRegistry registry, IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookService> logger)
+    public WebhookService(StreamRegistry registry, IOptions<WebhookOptions> options, TimeProvider time, ILogger<WebhookService> logger, RecordingEvents? recordings = null)
     {
         _registry = registry;
+        _recordings = recordings;
         _options = options.Value;
         _time = time;
         _logger = logger;
@@ -52,6 +57,12 @@ public sealed class WebhookService : IHostedService, IDisposable
 
         _events = _registry.Events.Subscribe();
         _eventLoop = RunEventsAsync(_events);
+        if (_recordings is not null)
+        {
+            _readyRecordings = _recordings.Subscribe();
+            _recordingLoop = RunRecordingEventsAsync(_readyRecordings);
+        }
+
         return Task.CompletedTask;
     }
 
@@ -65,6 +76,13 @@ public sealed class WebhookService : IHostedService, IDisposable
         // Streams have ended by now (the packaging service stops first): their stream.ended goes out too.
         _registry.Events.Unsubscribe(_events);
         await _eventLoop!.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_readyRecordings is not null)
+        {
+            // Registered before the recording service, so it stops after it: recordings finalised at shutdown are announced too.
+            _recordings!.Unsubscribe(_readyRecordings);
+            await _recordingLoop!.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         foreach (var (_, queue, _) in _receivers)
         {
             queue.Writer.TryComplete();
@@ -92,13 +110,27 @@ public sealed class WebhookService : IHostedService, IDisposable
             }
 
             var json = StreamEventJson.Of(streamEvent);
-            var delivery = new Delivery(json.Event, json.Stream, Guid.NewGuid().ToString("N"), JsonSerializer.SerializeToUtf8Bytes(json, s_json));
-            foreach (var (_, queue, _) in _receivers)
+            Enqueue(json.Event, json.Stream, JsonSerializer.SerializeToUtf8Bytes(json, s_json));
+        }
+    }
+
+    private async Task RunRecordingEventsAsync(ChannelReader<RecordingInfo> ready)
+    {
+        await foreach (var recording in ready.ReadAllAsync().ConfigureAwait(false))
+        {
+            var body = new { Event = "recording.ready", recording.Stream, Recording = RecordingView.Of(recording, _time.GetUtcNow()) };
+            Enqueue(body.Event, recording.Stream, JsonSerializer.SerializeToUtf8Bytes(body, s_json));
+        }
+    }
+
+    private void Enqueue(string @event, string stream, byte[] body)
+    {
+        var delivery = new Delivery(@event, stream, Guid.NewGuid().ToString("N"), body);
+        foreach (var (_, queue, _) in _receivers)
+        {
+            if (!queue.Writer.TryWrite(delivery))
             {
-                if (!queue.Writer.TryWrite(delivery))
-                {
-                    ControlLog.WebhookDropped(_logger, delivery.Event, delivery.Stream, _options.QueueCapacity);
-                }
+                ControlLog.WebhookDropped(_logger, delivery.Event, delivery.Stream, _options.QueueCapacity);
             }
         }
     }

@@ -10,15 +10,18 @@
 
 (() => {
   const STREAMS_URL = '/api/v1/streams';
+  const RECORDINGS_URL = '/api/v1/recordings';
   const EVENTS_URL = '/api/v1/events';
   const EVENT_NAMES = ['stream.started', 'stream.reconnecting', 'stream.resumed', 'stream.rendition_added', 'stream.ended', 'viewers'];
   const MIN_FETCH_INTERVAL_MS = 1000;
   const FALLBACK_POLL_MS = 5000;
+  const RECORDINGS_POLL_MS = 5000;
   // EventSource gives up for good on a non-SSE answer (401/403 from a locked API); try a fresh one this often.
   const EVENTSOURCE_RETRY_MS = 30000;
   const STATE_ORDER = { live: 0, reconnecting: 1, ended: 2 };
 
   const tbody = document.querySelector('#streams tbody');
+  const recordingsBody = document.querySelector('#recordings tbody');
   const summaryEl = document.getElementById('summary');
   const errorEl = document.getElementById('error');
   const connectionEl = document.getElementById('connection');
@@ -111,6 +114,49 @@
     summaryEl.textContent = `${live} live · ${sorted.length} listed · ${viewers} viewer${viewers === 1 ? '' : 's'}`;
   }
 
+  // ---- recordings ----------------------------------------------------------------------------
+
+  function recordingRowHtml(r) {
+    const id = String(r.id ?? '');
+    const state = String(r.state ?? '');
+    const size = Number.isFinite(r.sizeBytes) ? `${number(r.sizeBytes / 1048576, 1)} MiB` : '—';
+    const watch = `/watch/${encodeURIComponent(String(r.stream ?? ''))}?recording=${encodeURIComponent(id)}`;
+    // A ready recording plays in the player (VOD HLS) or downloads as one MP4; one still recording has neither yet.
+    const play = r.master
+      ? `<a href="${escapeHtml(watch)}">watch</a> · <a href="${escapeHtml(r.mp4)}">mp4</a>`
+      : '<span class="muted">when it ends</span>';
+    const problem = r.error ? `<div class="warn small">${escapeHtml(r.error)}</div>` : '';
+    const clip = r.clipOf ? `<div class="muted small">clip of ${escapeHtml(r.clipOf)}</div>` : '';
+    return `<tr data-recording="${escapeHtml(id)}">`
+      + `<td class="name">${escapeHtml(id)}${clip}${problem}</td>`
+      + `<td><span class="badge badge-${escapeHtml(state)}">${escapeHtml(state)}</span></td>`
+      + `<td>${escapeHtml(r.startedAt ? new Date(r.startedAt).toLocaleString() : '—')}</td>`
+      + `<td class="num">${formatDuration(r.durationSeconds * 1000)}</td>`
+      + `<td class="num">${size}</td>`
+      + `<td class="renditions">${renditionsHtml(r.renditions)}</td>`
+      + `<td>${play}</td>`
+      + '</tr>';
+  }
+
+  let lastRecordingsHtml = '';
+
+  async function fetchRecordings() {
+    try {
+      const response = await fetch(RECORDINGS_URL, { cache: 'no-store', headers: { Accept: 'application/json' } });
+      const body = await response.json().catch(() => null);
+      if (!response.ok || !Array.isArray(body)) return; // the streams table reports API errors
+      const html = body.length === 0
+        ? '<tr class="placeholder"><td colspan="7">No recordings. Start the server with --record to keep every broadcast.</td></tr>'
+        : [...body].reverse().map(recordingRowHtml).join(''); // newest first
+      if (html !== lastRecordingsHtml) {
+        recordingsBody.innerHTML = html;
+        lastRecordingsHtml = html;
+      }
+    } catch {
+      // A network error shows in the streams table's error line; the next refresh tries again.
+    }
+  }
+
   function tickUptimes() {
     const now = Date.now();
     for (const cell of tbody.querySelectorAll('td.uptime')) {
@@ -147,6 +193,7 @@
       }
       if (!Array.isArray(body)) throw new Error(`${STREAMS_URL} did not return a JSON array`);
       render(body);
+      fetchRecordings(); // a stream that ended becomes a recording: refresh both together
       showError('');
       connectionEl.dataset.updated = new Date().toLocaleTimeString();
       updateConnectionLabel();
@@ -209,4 +256,6 @@
   fetchStreams();
   openEvents();
   setInterval(tickUptimes, 1000);
+  // Recordings change without a stream event (one becomes ready a moment after its stream ended).
+  setInterval(fetchRecordings, RECORDINGS_POLL_MS);
 })();

@@ -28,11 +28,15 @@
     const segment = location.pathname.split('/').filter(Boolean).pop() || '';
     try { return decodeURIComponent(segment); } catch { return segment; }
   })();
-  const masterUrl = `/live/${encodeURIComponent(streamName)}/master.m3u8`;
+  // /watch/NAME?recording=ID plays a finished recording of the stream (VOD) instead of the live stream.
+  const recordingId = new URLSearchParams(location.search).get('recording');
+  const masterUrl = recordingId
+    ? `/vod/${encodeURIComponent(recordingId)}/master.m3u8`
+    : `/live/${encodeURIComponent(streamName)}/master.m3u8`;
 
   // textContent only below, never innerHTML: the name comes from whoever published.
-  $('stream-name').textContent = streamName;
-  document.title = `${streamName} · OnAir`;
+  $('stream-name').textContent = recordingId ? `${streamName} · recording ${recordingId}` : streamName;
+  document.title = `${recordingId ? `${recordingId} (recording)` : streamName} · OnAir`;
 
   let hls = null;
   let playbackStarted = false;
@@ -81,7 +85,7 @@
 
   function startHls() {
     ended = false;
-    hls = new Hls({ lowLatencyMode: true, backBufferLength: 30 });
+    hls = new Hls({ lowLatencyMode: !recordingId, backBufferLength: 30 });
     hls.on(Hls.Events.MANIFEST_PARSED, () => { fillQualityPicker(); play(); });
     hls.on(Hls.Events.LEVELS_UPDATED, fillQualityPicker);
     hls.on(Hls.Events.FRAG_LOADED, onFragLoaded);

@@ -1,14 +1,16 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace OnAir.Packaging.Tests.Hls;
+namespace OnAir.Testing;
 
 /// <summary>Keeps what was logged, so tests can check what an operator would read.</summary>
-internal sealed class ListLogger : ILogger
+public sealed class ListLogger : ILogger
 {
     private readonly ConcurrentQueue<(int EventId, LogLevel Level, string Message)> _entries = new();
 
     public IReadOnlyList<(int EventId, LogLevel Level, string Message)> Entries => [.. _entries];
+
+    public IEnumerable<string> Lines => _entries.Select(e => e.Message);
 
     public IDisposable? BeginScope<TState>(TState state)
         where TState : notnull => null;

@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using OnAir.Streams;
+
+namespace OnAir.Recording;
+
+/// <summary>
+/// Every recording in the data directory (recordings/ID/) and where its files are. The list is
+/// read by API requests and changed by the recording service, the clip maker and retention: a
+/// short lock guards it and is never held across I/O; a recording's metadata file is written only
+/// by whoever owns that recording at the time.
+/// </summary>
+public sealed class RecordingCatalog
+{
+    public const string MetadataFileName = "recording.json";
+    public const string MediaFileName = "media.mp4";
+    public const string PlaylistFileName = "playlist.m3u8";
+    public const string MasterFileName = "master.m3u8";
+    public const string ProgressiveHeadFileName = "progressive.head";
+
+    internal static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, RecordingInfo> _recordings = new(StringComparer.Ordinal);
+
+    public RecordingCatalog(DataDirectory dataDirectory) => Root = Path.Combine(dataDirectory.Path, "recordings");
+
+    public string Root { get; }
+
+    /// <summary>Every recording, oldest first.</summary>
+    public IReadOnlyList<RecordingInfo> All
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _recordings.Values.OrderBy(r => r.StartedAt).ThenBy(r => r.Id, StringComparer.Ordinal)];
+            }
+        }
+    }
+
+    public bool TryGet(string id, out RecordingInfo? info)
+    {
+        lock (_gate)
+        {
+            return _recordings.TryGetValue(id, out info);
+        }
+    }
+
+    public string DirectoryOf(string id) => Path.Combine(Root, id);
+
+    public string RenditionDirectory(string id, string rendition) => Path.Combine(Root, id, rendition);
+
+    public string MediaPath(string id, string rendition) => Path.Combine(Root, id, rendition, MediaFileName);
+
+    /// <summary>A new recording's id, e.g. <c>cam_20261205-031000</c> (UTC), unique in the catalog; registers <paramref name="create"/>'s result under it.</summary>
+    internal RecordingInfo Create(string stream, DateTimeOffset startedAt, Func<string, RecordingInfo> create) =>
+        CreateUnique($"{stream}_{startedAt.UtcDateTime.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture)}", create);
+
+    /// <summary>Registers <paramref name="create"/>'s result under <paramref name="stem"/>, or the stem with -2, -3... when taken.</summary>
+    internal RecordingInfo CreateUnique(string stem, Func<string, RecordingInfo> create)
+    {
+        lock (_gate)
+        {
+            var id = stem;
+            for (var n = 2; _recordings.ContainsKey(id) || Directory.Exists(DirectoryOf(id)); n++)
+            {
+                id = $"{stem}-{n}";
+            }
+
+            var info = create(id);
+            _recordings[id] = info;
+            return info;
+        }
+    }
+
+    /// <summary>Replaces the recording's entry and writes its metadata file.</summary>
+    internal void Save(RecordingInfo info)
+    {
+        lock (_gate)
+        {
+            _recordings[info.Id] = info;
+        }
+
+        Directory.CreateDirectory(DirectoryOf(info.Id));
+        AtomicFile.Write(Path.Combine(DirectoryOf(info.Id), MetadataFileName), JsonSerializer.SerializeToUtf8Bytes(info, Json));
+    }
+
+    /// <summary>Takes the recording out of the catalog when <paramref name="removable"/> says so; the caller deletes its files.</summary>
+    internal bool TryRemove(string id, Func<RecordingInfo, bool> removable, out RecordingInfo? removed)
+    {
+        lock (_gate)
+        {
+            if (_recordings.TryGetValue(id, out removed) && removable(removed))
+            {
+                _recordings.Remove(id);
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    internal void DeleteFiles(string id)
+    {
+        try
+        {
+            Directory.Delete(DirectoryOf(id), recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+
+    /// <summary>Reads every recording.json under the root; a directory without a readable one is logged and left alone.</summary>
+    internal IReadOnlyList<RecordingInfo> Load(ILogger logger)
+    {
+        Directory.CreateDirectory(Root);
+        var loaded = new List<RecordingInfo>();
+        foreach (var directory in Directory.EnumerateDirectories(Root))
+        {
+            var path = Path.Combine(directory, MetadataFileName);
+            try
+            {
+                var info = JsonSerializer.Deserialize<RecordingInfo>(File.ReadAllBytes(path), Json);
+                if (info is null || info.Id != Path.GetFileName(directory))
+                {
+                    throw new JsonException($"its id does not match the directory name {Path.GetFileName(directory)}");
+                }
+
+                lock (_gate)
+                {
+                    _recordings[info.Id] = info;
+                }
+
+                loaded.Add(info);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+            {
+                RecordingLog.Unreadable(logger, directory, ex.Message);
+            }
+        }
+
+        return loaded;
+    }
+}

@@ -1,0 +1,31 @@
+using Microsoft.Extensions.Logging;
+
+namespace OnAir.Recording;
+
+/// <summary>Structured recording logs, stable event ids 7000-7099.</summary>
+internal static partial class RecordingLog
+{
+    [LoggerMessage(7000, LogLevel.Information, "Recording {RecordingId}: started for stream {StreamName} (session {SessionId}), renditions: {Renditions}")]
+    public static partial void Started(ILogger logger, string recordingId, string streamName, string sessionId, string renditions);
+
+    [LoggerMessage(7001, LogLevel.Information, "Recording {RecordingId}: ready, {DurationSeconds:0.0} s, {SizeBytes} bytes, {Renditions} rendition(s), finalised in {FinaliseMilliseconds:0} ms")]
+    public static partial void Ready(ILogger logger, string recordingId, double durationSeconds, long sizeBytes, int renditions, double finaliseMilliseconds);
+
+    [LoggerMessage(7002, LogLevel.Error, "Recording {RecordingId}/{Rendition}: stopped, {Reason}")]
+    public static partial void Stopped(ILogger logger, string recordingId, string rendition, string reason);
+
+    [LoggerMessage(7003, LogLevel.Warning, "Recording {RecordingId}: left unfinished by a server that stopped without ending it (a crash or kill); repaired and finalised: {Rendition} keeps {KeptBytes} bytes of complete fragments, drops {DroppedBytes} ({Detail})")]
+    public static partial void Repaired(ILogger logger, string recordingId, string rendition, long keptBytes, long droppedBytes, string detail);
+
+    [LoggerMessage(7004, LogLevel.Error, "Recording {RecordingId}: failed, {Reason}")]
+    public static partial void Failed(ILogger logger, string recordingId, string reason);
+
+    [LoggerMessage(7005, LogLevel.Warning, "Recording directory {Directory} has no readable recording.json ({Reason}); it is left alone and not listed")]
+    public static partial void Unreadable(ILogger logger, string directory, string reason);
+
+    [LoggerMessage(7006, LogLevel.Information, "Recording {RecordingId}: deleted by retention ({Reason})")]
+    public static partial void Expired(ILogger logger, string recordingId, string reason);
+
+    [LoggerMessage(7007, LogLevel.Information, "Recording {RecordingId}: recording rendition {Rendition} too")]
+    public static partial void RenditionAdded(ILogger logger, string recordingId, string rendition);
+}

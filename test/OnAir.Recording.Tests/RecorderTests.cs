@@ -1,0 +1,179 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging.Abstractions;
+using OnAir.Media;
+using OnAir.Media.Mp4;
+using OnAir.Streams;
+using OnAir.Testing;
+
+namespace OnAir.Recording.Tests;
+
+/// <summary>
+/// What a recording holds, checked with ffprobe and ffmpeg: every frame published, a pause closed
+/// up and counted (in every rendition at the same point), the size limit and a codec change
+/// stopping it with a reason, and a crash's partial fragment cut off by the repair.
+/// </summary>
+public class RecorderTests
+{
+    private const string Vector = "h264-aac-320x240-2s.flv";
+
+    [Fact]
+    public async Task Every_frame_published_is_in_the_mp4_and_the_vod_playlist_covers_it()
+    {
+        using var vector = VectorFrames.Read(Vector);
+        using var run = new RecordingRun();
+        var length = VectorLength(vector);
+        for (var i = 0; i < 3; i++)
+        {
+            run.Write(vector.Frames, shift: i * length);
+        }
+
+        var info = await run.FinishAsync();
+        Assert.Equal(RecordingState.Ready, info.State);
+        var mp4 = run.WriteProgressive(info);
+        var packets = await PacketsAsync(mp4);
+        foreach (var kind in new[] { TrackKind.Video, TrackKind.Audio })
+        {
+            Assert.Equal(3 * vector.Frames.Count(f => f.Kind == kind), packets.Count(p => p.Kind == kind));
+        }
+
+        Assert.True(packets.First(p => p.Kind == TrackKind.Video).Key, "the recording starts on a keyframe");
+        await AssertDecodesAsync(mp4);
+        var playlist = run.Playlist(info);
+        Assert.Contains("#EXT-X-PLAYLIST-TYPE:VOD", playlist, StringComparison.Ordinal);
+        Assert.EndsWith("#EXT-X-ENDLIST\n", playlist, StringComparison.Ordinal);
+        Assert.InRange(info.DurationSeconds, (3 * MediaTime.ToSeconds(length)) - 0.2, (3 * MediaTime.ToSeconds(length)) + 0.1);
+    }
+
+    [Fact]
+    public async Task A_publisher_pause_is_closed_up_in_the_timeline_and_counted()
+    {
+        using var vector = VectorFrames.Read(Vector);
+        using var run = new RecordingRun();
+        var length = VectorLength(vector);
+        var pause = MediaTime.FromSeconds(5);
+        run.Write(vector.Frames);
+        run.Write(vector.Frames, shift: length + pause, newSession: true);
+
+        var info = await run.FinishAsync();
+        Assert.Equal(1, info.Breaks);
+        Assert.InRange(info.PausedSeconds, 4.9, 5.1);
+        Assert.InRange(info.DurationSeconds, (2 * MediaTime.ToSeconds(length)) - 0.2, (2 * MediaTime.ToSeconds(length)) + 0.1);
+        Assert.DoesNotContain("#EXT-X-DISCONTINUITY", run.Playlist(info), StringComparison.Ordinal);
+        var packets = await PacketsAsync(run.WriteProgressive(info));
+        foreach (var kind in new[] { TrackKind.Video, TrackKind.Audio })
+        {
+            var times = packets.Where(p => p.Kind == kind).Select(p => p.Dts).ToList();
+            var largestStep = times.Zip(times.Skip(1), (a, b) => b - a).Max();
+            Assert.True(largestStep < 0.15, $"{kind}: no hole where the publisher paused (largest step {largestStep} s)");
+        }
+    }
+
+    [Fact]
+    public async Task A_transcoded_rendition_drops_the_filler_of_the_pause_and_closes_it_where_the_source_did()
+    {
+        using var vector = VectorFrames.Read(Vector);
+        using var run = new RecordingRun(sizeLimit: null, Rendition.SourceName, "low");
+        var length = VectorLength(vector);
+        var pause = MediaTime.FromSeconds(4);
+        run.Write(vector.Frames);
+        run.Write(vector.Frames, shift: length + pause, newSession: true);
+        await Eventually.TrueAsync(() => run.Feeds[Rendition.SourceName].QueuedFrames == 0, "the source's recorder has seen the pause");
+
+        // The rung's ffmpeg fills the pause with repeated frames, without a marked session.
+        run.Write(vector.Frames, rendition: "low");
+        run.Write(vector.Frames, shift: length + MediaTime.FromSeconds(1), rendition: "low");
+        run.Write(vector.Frames, shift: length + pause, rendition: "low");
+
+        var info = await run.FinishAsync();
+        var low = info.Renditions.Single(r => r.Name == "low");
+        Assert.InRange(low.DurationSeconds, info.DurationSeconds - 0.1, info.DurationSeconds + 0.1);
+        Assert.DoesNotContain("#EXT-X-DISCONTINUITY", run.Playlist(info, "low"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_size_limit_stops_the_recording_with_its_reason_and_keeps_what_fitted()
+    {
+        using var vector = VectorFrames.Read(Vector);
+        var vectorBytes = vector.Frames.Sum(f => (long)f.Payload.Length);
+        using var run = new RecordingRun(sizeLimit: vectorBytes * 2);
+        var length = VectorLength(vector);
+        for (var i = 0; i < 5; i++)
+        {
+            run.Write(vector.Frames, shift: i * length);
+        }
+
+        var info = await run.FinishAsync();
+        Assert.Contains("recording.maxTotalMegabytes", info.Error, StringComparison.Ordinal);
+        Assert.Equal(RecordingState.Ready, info.State);
+        Assert.InRange(info.DurationSeconds, 1, 4.5);
+        Assert.True(run.Budget.Used <= vectorBytes * 2, $"{run.Budget.Used} bytes used under a limit of {vectorBytes * 2}");
+        await AssertDecodesAsync(run.WriteProgressive(info));
+    }
+
+    [Fact]
+    public async Task A_codec_change_at_a_reconnect_ends_the_recording_at_the_change()
+    {
+        using var first = VectorFrames.Read(Vector);
+        using var other = VectorFrames.Read("h264-854x480-main.flv");
+        using var run = new RecordingRun();
+        run.Write(first.Frames);
+        run.Write(other.Frames, shift: VectorLength(first) + MediaTime.FromSeconds(1), newSession: true);
+
+        var info = await run.FinishAsync();
+        Assert.Contains("settings changed", info.Error, StringComparison.Ordinal);
+        Assert.InRange(info.DurationSeconds, MediaTime.ToSeconds(VectorLength(first)) - 0.2, MediaTime.ToSeconds(VectorLength(first)) + 0.1);
+        Assert.Equal(320, info.Renditions[0].Width);
+    }
+
+    [Fact]
+    public async Task A_crash_s_partial_fragment_is_cut_off_by_the_repair()
+    {
+        using var vector = VectorFrames.Read(Vector);
+        using var run = new RecordingRun();
+        run.Write(vector.Frames);
+        run.Write(vector.Frames, shift: VectorLength(vector));
+        var info = await run.FinishAsync();
+        var media = run.Catalog.MediaPath(info.Id, Rendition.SourceName);
+        var complete = new FileInfo(media).Length;
+
+        // A crash mid-write: the first half of a fragment's bytes appended after the last complete one.
+        var bytes = await File.ReadAllBytesAsync(media);
+        var firstFragment = Fmp4FileScanner.Scan(new MemoryStream(bytes)).Fragments[0];
+        await using (var file = new FileStream(media, FileMode.Append))
+        {
+            file.Write(bytes, (int)firstFragment.Offset, (int)(firstFragment.Length / 2));
+        }
+
+        var logger = new ListLogger();
+        var repaired = RecordingFinalizer.Finalise(info with { State = RecordingState.Recording }, run.Catalog, repairing: true, logger);
+        Assert.Equal(RecordingState.Ready, repaired.State);
+        Assert.Equal(complete, new FileInfo(media).Length);
+        Assert.Equal(complete, repaired.Renditions[0].ValidBytes);
+        Assert.Contains(logger.Lines, l => l.Contains("left unfinished", StringComparison.Ordinal) && l.Contains($"drops {firstFragment.Length / 2}", StringComparison.Ordinal));
+        await AssertDecodesAsync(run.WriteProgressive(repaired));
+    }
+
+    /// <summary>From the first frame to the end of the last, audio or video: a copy shifted by this follows without overlap.</summary>
+    private static long VectorLength(VectorFrames vector)
+    {
+        var audio = vector.Frames.Where(f => f.Kind == TrackKind.Audio).ToList();
+        return vector.Frames.Max(f => f.Dts) - vector.Frames.Min(f => f.Dts) + (audio[1].Dts - audio[0].Dts);
+    }
+
+    private static async Task AssertDecodesAsync(string path)
+    {
+        var (code, _, error) = await ExternalTool.RunAsync("ffmpeg", ["-v", "error", "-i", path, "-f", "null", "-"], TimeSpan.FromSeconds(60));
+        Assert.True(code == 0 && error.Trim().Length == 0, error);
+    }
+
+    private static async Task<List<(TrackKind Kind, double Dts, bool Key)>> PacketsAsync(string path)
+    {
+        var (code, output, error) = await ExternalTool.RunAsync("ffprobe", ["-v", "error", "-show_entries", "packet=codec_type,dts_time,flags", "-of", "csv=p=0", path], TimeSpan.FromSeconds(60));
+        Assert.True(code == 0, error);
+        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(line =>
+        {
+            var fields = line.Split(',');
+            return (fields[0] == "video" ? TrackKind.Video : TrackKind.Audio, double.Parse(fields[1], CultureInfo.InvariantCulture), fields[2].StartsWith('K'));
+        })];
+    }
+}
