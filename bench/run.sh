@@ -39,35 +39,6 @@ STARTED=$(date +%s)
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
 
-# cpu_user_sys PID...: "utime stime" of the processes (all their threads), in clock ticks.
-cpu_user_sys() {
-  local user=0 sys=0 pid stat
-  for pid in "$@"; do
-    stat=$(cat "/proc/$pid/stat" 2>/dev/null) || continue
-    stat=${stat##*) }          # drop "pid (comm) ": field 3 (state) is now the first
-    set -- $stat
-    user=$((user + ${12})) sys=$((sys + ${13}))
-  done
-  echo "$user $sys"
-}
-
-# cpu_ticks PID...: utime + stime of the processes, in clock ticks.
-cpu_ticks() {
-  local user sys
-  read -r user sys < <(cpu_user_sys "$@")
-  echo $((user + sys))
-}
-
-# rss_kb PID...: sum of VmRSS.
-rss_kb() {
-  local total=0 pid kb
-  for pid in "$@"; do
-    kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status" 2>/dev/null) || kb=0
-    total=$((total + ${kb:-0}))
-  done
-  echo $total
-}
-
 loadavg() { cut -d' ' -f1 /proc/loadavg; }
 
 # ---------------------------------------------------------------------------- servers

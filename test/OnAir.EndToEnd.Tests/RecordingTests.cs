@@ -35,10 +35,10 @@ public class RecordingTests(ITestOutputHelper output)
         var live = new LadderRecorder(server.Http, r => server.PlaylistUri(name, r));
         string[] source = ["source"];
 
-        // About 12 s, a crash, about 12 s more: the recording holds both sessions, the gap closed up.
+        // About 15 s, a crash, about 15 s more: the recording holds both sessions, the pause closed up.
         await using (var first = Publisher.Ffmpeg(server.RtmpUrl(name), seconds: 120, width: 854, height: 480, gopSeconds: 1))
         {
-            await live.RecordAsync(source, TimeSpan.FromSeconds(40), r => MediaSegments(r) >= 6);
+            await live.RecordAsync(source, TimeSpan.FromSeconds(40), r => MediaSegments(r) >= 7);
             first.KillHard();
         }
 
@@ -46,7 +46,7 @@ public class RecordingTests(ITestOutputHelper output)
         await using (var second = Publisher.Ffmpeg(server.RtmpUrl(name), seconds: 120, width: 854, height: 480, gopSeconds: 1))
         {
             await StreamApi.WaitForAsync(server, name, s => s.State == "live", TimeSpan.FromSeconds(10), "state live again");
-            await live.RecordAsync(source, TimeSpan.FromSeconds(40), r => MediaSegments(r) >= 12);
+            await live.RecordAsync(source, TimeSpan.FromSeconds(40), r => MediaSegments(r) >= 15);
             var recording = Assert.Single(await RecordingApi.ListAsync(server.Http));
             Assert.Equal("recording", recording.State);
             using var stillRecording = await server.Http.DeleteAsync($"api/v1/recordings/{recording.Id}");
@@ -109,6 +109,7 @@ public class RecordingTests(ITestOutputHelper output)
         Assert.InRange(player.Duration ?? 0, published - 2.5, published + 2.5);
 
         await AssertRangeRequestsAsync(server.Http, mp4);
+        await AssertDashboardPlaysAsync(server, name, ready.Id);
 
         // A clip, cut at keyframes without re-encoding.
         var clip = await RecordingApi.ClipAsync(server.Http, ready.Id, start: 5, end: 11);
@@ -245,6 +246,26 @@ public class RecordingTests(ITestOutputHelper output)
         revalidate.Headers.IfNoneMatch.Add(etag!);
         using var notModified = await http.SendAsync(revalidate);
         Assert.Equal(HttpStatusCode.NotModified, notModified.StatusCode);
+    }
+
+    /// <summary>The dashboard lists the recording with a link to the player, which plays it (Chromium; screenshots in artifacts/web/).</summary>
+    private async Task AssertDashboardPlaysAsync(OnAirServer server, string name, string id)
+    {
+        var artifacts = Path.Combine(TestVectors.RepositoryRoot, "artifacts", "web");
+        Directory.CreateDirectory(artifacts);
+        var (code, stdout, stderr) = await ExternalTool.RunAsync(
+            "node",
+            [Path.Combine(HlsJsPlayer.PlayerDirectory, "web-test.mjs"), server.Http.BaseAddress!.ToString().TrimEnd('/'), name, artifacts, "--chromium", HlsJsPlayer.Chromium, "--recording", id],
+            TimeSpan.FromSeconds(90));
+        Assert.True(code == 0, $"web-test.mjs exited with {code}:\n{stderr}\n{stdout}");
+        output.WriteLine(stdout);
+        using var json = System.Text.Json.JsonDocument.Parse(stdout);
+        var root = json.RootElement;
+        Assert.True(root.GetProperty("failure").ValueKind == System.Text.Json.JsonValueKind.Null, $"{root.GetProperty("failure")}\n{stdout}");
+        var recording = root.GetProperty("recording");
+        Assert.Contains("ready", recording.GetProperty("rowText").GetString()!, StringComparison.Ordinal);
+        Assert.Equal($"/watch/{name}?recording={id}", recording.GetProperty("watchHref").GetString());
+        Assert.True(recording.GetProperty("stats").GetProperty("playing").GetBoolean(), stdout);
     }
 
     /// <summary>Polls the API (as the dashboard does) for the recording of <paramref name="stream"/>.</summary>

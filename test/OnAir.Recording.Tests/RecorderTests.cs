@@ -111,6 +111,26 @@ public class RecorderTests
     }
 
     [Fact]
+    public async Task Without_keyframes_a_fragment_is_still_cut_after_five_times_its_length()
+    {
+        using var vector = VectorFrames.Read(Vector);
+        using var run = new RecordingRun();
+        var length = VectorLength(vector);
+        run.Write(vector.Frames);
+        for (var i = 1; i < 8; i++)
+        {
+            run.Write(vector.Frames, shift: i * length, keyFrames: false); // an encoder with one keyframe, at the start
+        }
+
+        var info = await run.FinishAsync();
+        var durations = run.Playlist(info).Split('\n').Where(l => l.StartsWith("#EXTINF:", StringComparison.Ordinal))
+            .Select(l => double.Parse(l["#EXTINF:".Length..].TrimEnd(','), CultureInfo.InvariantCulture)).ToList();
+        Assert.True(durations.Count >= 2, $"fragments: {string.Join(", ", durations)}");
+        Assert.All(durations, d => Assert.InRange(d, 0, 10.1));
+        Assert.InRange(durations.Sum(), (8 * MediaTime.ToSeconds(length)) - 0.2, (8 * MediaTime.ToSeconds(length)) + 0.1);
+    }
+
+    [Fact]
     public async Task A_codec_change_at_a_reconnect_ends_the_recording_at_the_change()
     {
         using var first = VectorFrames.Read(Vector);

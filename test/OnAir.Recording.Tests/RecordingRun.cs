@@ -20,7 +20,7 @@ internal sealed class RecordingRun : IDisposable
         Catalog = new RecordingCatalog(new DataDirectory(_temp.File("data")));
         Budget = new RecordingBudget(sizeLimit);
         var info = Catalog.Create("cam", DateTimeOffset.UnixEpoch, id => new RecordingInfo(id, "cam", "session", DateTimeOffset.UnixEpoch, RecordingState.Recording, []));
-        _recording = new StreamRecording(info, Catalog, fragmentSeconds: 2, Budget, NullLogger.Instance, metrics: null);
+        _recording = new StreamRecording(info, Catalog, fragmentSeconds: 2, Budget, TimeProvider.System, NullLogger.Instance, metrics: null);
         foreach (var name in renditions.Length == 0 ? [Rendition.SourceName] : renditions)
         {
             var feed = new MediaFeed(new StreamsOptions { SubscriberQueueFrames = 1_000_000 });
@@ -37,12 +37,16 @@ internal sealed class RecordingRun : IDisposable
 
     public string? StoppedBecause => _recording.StoppedBecause;
 
-    /// <summary>Writes a copy of each frame into the rendition's feed, <paramref name="shift"/> ticks later; the first one marked as a new session when asked.</summary>
-    public void Write(IEnumerable<MediaFrame> frames, long shift = 0, bool newSession = false, string rendition = Rendition.SourceName)
+    /// <summary>
+    /// Writes a copy of each frame into the rendition's feed, <paramref name="shift"/> ticks later; the
+    /// first one marked as a new session when asked; with <paramref name="keyFrames"/> false, no video frame marked as a keyframe.
+    /// </summary>
+    public void Write(IEnumerable<MediaFrame> frames, long shift = 0, bool newSession = false, string rendition = Rendition.SourceName, bool keyFrames = true)
     {
         foreach (var frame in frames)
         {
-            var copy = MediaFrame.Create(frame.Kind, frame.Dts + shift, frame.Pts + shift, frame.IsKeyFrame, frame.Config, frame.Span);
+            var key = frame.IsKeyFrame && (keyFrames || frame.Kind == TrackKind.Audio);
+            var copy = MediaFrame.Create(frame.Kind, frame.Dts + shift, frame.Pts + shift, key, frame.Config, frame.Span);
             copy.Discontinuity = newSession;
             newSession = false;
             Feeds[rendition].Write(copy);

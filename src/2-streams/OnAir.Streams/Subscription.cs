@@ -67,6 +67,40 @@ public sealed class Subscription : IDisposable
         return null;
     }
 
+    /// <summary>
+    /// Waits until a frame is queued (true) or the feed has ended with nothing left (false, and
+    /// <see cref="IsEnded"/>), for a reader that takes frames in batches with <see cref="TryRead"/>.
+    /// </summary>
+    public async ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken)
+    {
+        if (await _queue.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        IsEnded = true;
+        return false;
+    }
+
+    /// <summary>The next queued frame without waiting, if there is one; the caller owns it. Wake markers are skipped.</summary>
+    public bool TryRead([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out MediaFrame? frame)
+    {
+        while (_queue.Reader.TryRead(out frame))
+        {
+            if (frame == s_wake)
+            {
+                Volatile.Write(ref _wakePending, 0);
+                continue;
+            }
+
+            Interlocked.Decrement(ref _queued);
+            return true;
+        }
+
+        frame = null;
+        return false;
+    }
+
     /// <summary>Whether the feed has ended and every frame was read.</summary>
     public bool IsEnded { get; private set; }
 

@@ -10,7 +10,8 @@ namespace OnAir.Recording;
 internal static class ClipMaker
 {
     /// <summary>The clip's metadata (state recording until finalised) and the bytes it wrote.</summary>
-    public static (RecordingInfo Info, long Bytes) Create(RecordingInfo source, double start, double end, RecordingCatalog catalog, RecordingBudget budget)
+    /// <param name="now">When the clip is made: its id and its age for retention.</param>
+    public static (RecordingInfo Info, long Bytes) Create(RecordingInfo source, double start, double end, DateTimeOffset now, RecordingCatalog catalog, RecordingBudget budget, Microsoft.Extensions.Logging.ILogger logger)
     {
         if (source.State != RecordingState.Ready)
         {
@@ -22,7 +23,9 @@ internal static class ClipMaker
             throw new ArgumentException($"the range {start}..{end} s is empty or outside the recording (0..{source.DurationSeconds} s)");
         }
 
-        var info = catalog.CreateUnique($"{source.Id}-clip", id => new RecordingInfo(id, source.Stream, source.SessionId, source.StartedAt.AddSeconds(start), RecordingState.Recording, source.Renditions) { ClipOf = source.Id });
+        // Its own time in the id: an id is never reused, so a cache never serves an earlier clip's bytes under it.
+        var stem = $"{source.Id}-clip-{now.UtcDateTime.ToString("HHmmssfff", System.Globalization.CultureInfo.InvariantCulture)}";
+        var info = catalog.CreateUnique(stem, id => new RecordingInfo(id, source.Stream, source.SessionId, source.StartedAt.AddSeconds(start), RecordingState.Recording, source.Renditions) { ClipOf = source.Id, EndedAt = now });
         long written = 0;
         try
         {
@@ -37,7 +40,7 @@ internal static class ClipMaker
         catch
         {
             catalog.TryRemove(info.Id, _ => true, out _);
-            catalog.DeleteFiles(info.Id);
+            catalog.DeleteFiles(info.Id, logger);
             budget.Adjust(-written);
             throw;
         }
@@ -73,12 +76,20 @@ internal static class ClipMaker
             throw new IOException($"recording.maxTotalMegabytes ({budget.Limit / (1024 * 1024)} MiB) leaves no room for a clip of {bytes} bytes");
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(clipPath)!);
-        using var clip = new FileStream(clipPath, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
-        CopyBytes(source, 0, index.InitLength, clip);
-        CopyBytes(source, from, to - from, clip);
-        clip.Flush(flushToDisk: true);
-        return bytes;
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(clipPath)!);
+            using var clip = new FileStream(clipPath, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+            CopyBytes(source, 0, index.InitLength, clip);
+            CopyBytes(source, from, to - from, clip);
+            clip.Flush(flushToDisk: true);
+            return bytes;
+        }
+        catch
+        {
+            budget.Adjust(-bytes); // reserved, never written
+            throw;
+        }
     }
 
     private static void CopyBytes(FileStream source, long offset, long length, Stream destination)

@@ -15,32 +15,42 @@ internal sealed class MediaBreaks
     private static readonly long s_tolerance = MediaTime.FromMilliseconds(50);
 
     private readonly Lock _gate = new();
-    private readonly List<(long From, long To)> _breaks = [];
+    private (long From, long To)[] _breaks = []; // copy-on-write: followers read it for every frame
 
     /// <summary>The source's media stopped at <paramref name="from"/> and resumed at <paramref name="to"/>.</summary>
     public void Add(long from, long to)
     {
         lock (_gate)
         {
-            _breaks.Add((from, to));
+            Volatile.Write(ref _breaks, [.. _breaks, (from, to)]);
         }
     }
 
     /// <summary>Whether a follower's frame at <paramref name="dts"/> is filler inside a break.</summary>
     public bool IsInside(long dts)
     {
-        lock (_gate)
+        foreach (var (from, to) in Volatile.Read(ref _breaks))
         {
-            return _breaks.Exists(b => dts > b.From && dts < b.To - s_tolerance);
+            if (dts > from && dts < to - s_tolerance)
+            {
+                return true;
+            }
         }
+
+        return false;
     }
 
     /// <summary>Whether a break lies between a follower's previous frame (<paramref name="previousDts"/>) and this one.</summary>
     public bool Crossed(long previousDts, long dts)
     {
-        lock (_gate)
+        foreach (var (_, to) in Volatile.Read(ref _breaks))
         {
-            return _breaks.Exists(b => previousDts < b.To - s_tolerance && dts >= b.To - s_tolerance);
+            if (previousDts < to - s_tolerance && dts >= to - s_tolerance)
+            {
+                return true;
+            }
         }
+
+        return false;
     }
 }

@@ -75,16 +75,25 @@ public sealed class RecordingCatalog
         }
     }
 
-    /// <summary>Replaces the recording's entry and writes its metadata file.</summary>
-    internal void Save(RecordingInfo info)
+    /// <summary>
+    /// Replaces the recording's entry and writes its metadata file. False (and nothing written) when
+    /// it is no longer listed: deleted meanwhile, its files must not come back.
+    /// </summary>
+    internal bool Save(RecordingInfo info)
     {
         lock (_gate)
         {
+            if (!_recordings.ContainsKey(info.Id))
+            {
+                return false;
+            }
+
             _recordings[info.Id] = info;
         }
 
         Directory.CreateDirectory(DirectoryOf(info.Id));
         AtomicFile.Write(Path.Combine(DirectoryOf(info.Id), MetadataFileName), JsonSerializer.SerializeToUtf8Bytes(info, Json));
+        return true;
     }
 
     /// <summary>Takes the recording out of the catalog when <paramref name="removable"/> says so; the caller deletes its files.</summary>
@@ -102,14 +111,22 @@ public sealed class RecordingCatalog
         return false;
     }
 
-    internal void DeleteFiles(string id)
+    /// <summary>Deletes the recording's directory; false (and the reason logged) when the disk refuses.</summary>
+    internal bool DeleteFiles(string id, ILogger logger)
     {
         try
         {
             Directory.Delete(DirectoryOf(id), recursive: true);
+            return true;
         }
         catch (DirectoryNotFoundException)
         {
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            RecordingLog.DeleteFailed(logger, id, DirectoryOf(id), ex.Message);
+            return false;
         }
     }
 

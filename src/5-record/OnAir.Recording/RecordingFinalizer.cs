@@ -100,6 +100,11 @@ internal static class RecordingFinalizer
 
             if (index.ValidLength < index.FileLength)
             {
+                if (!repairing)
+                {
+                    RecordingLog.Truncated(logger, id, rendition.Name, index.FileLength - index.ValidLength, index.StoppedBecause ?? "");
+                }
+
                 file.SetLength(index.ValidLength);
             }
         }
@@ -116,7 +121,9 @@ internal static class RecordingFinalizer
         AtomicFile.Write(Path.Combine(directory, RecordingCatalog.PlaylistFileName), Encoding.UTF8.GetBytes(VodPlaylistWriter.Write(RecordingCatalog.MediaFileName, index.InitLength, segments)));
 
         var seconds = segments.Sum(s => s.DurationSeconds);
-        var peak = segments.Max(s => s.DurationSeconds > 0 ? s.Length * 8 / s.DurationSeconds : 0);
+        // Peak over whole segments: one cut short by a pause or the end is mostly its keyframe, whose bits per second say nothing of the stream.
+        var longest = segments.Max(s => s.DurationSeconds);
+        var peak = segments.Where(s => s.DurationSeconds > 0 && s.DurationSeconds >= longest / 2).Select(s => s.Length * 8 / s.DurationSeconds).DefaultIfEmpty(0).Max();
         var video = tables.Find(t => t.Track.Kind == TrackKind.Video);
         var configs = index.Tracks.Select(t => t.ReadCodecConfig()).ToList();
         var avc = configs.OfType<AvcConfig>().FirstOrDefault();

@@ -28,4 +28,10 @@ internal static partial class RecordingLog
 
     [LoggerMessage(7007, LogLevel.Information, "Recording {RecordingId}: recording rendition {Rendition} too")]
     public static partial void RenditionAdded(ILogger logger, string recordingId, string rendition);
+
+    [LoggerMessage(7008, LogLevel.Error, "Recording {RecordingId}: its files in {Directory} could not be deleted ({Reason}); it is no longer listed, delete the directory by hand")]
+    public static partial void DeleteFailed(ILogger logger, string recordingId, string directory, string reason);
+
+    [LoggerMessage(7009, LogLevel.Warning, "Recording {RecordingId}/{Rendition}: {DroppedBytes} bytes after the last complete fragment cut off ({Detail})")]
+    public static partial void Truncated(ILogger logger, string recordingId, string rendition, long droppedBytes, string detail);
 }

@@ -33,6 +33,7 @@ public sealed class RecordingService : IHostedService, IDisposable
     private readonly ConcurrentDictionary<string, StreamRecording> _recording = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _finishing = new();
     private readonly Lock _retentionGate = new();
+    private readonly ConcurrentDictionary<string, int> _pinned = new(StringComparer.Ordinal); // recordings being clipped: not deleted meanwhile
     private readonly CancellationTokenSource _stopping = new();
     private ChannelReader<StreamEvent>? _streamEvents;
     private Task? _eventLoop;
@@ -90,17 +91,17 @@ public sealed class RecordingService : IHostedService, IDisposable
 
     public void Dispose() => _stopping.Dispose();
 
-    /// <summary>Deletes a finished recording (API). False when it does not exist or is still recording.</summary>
+    /// <summary>Deletes a finished recording (API). False when it does not exist, is still recording, or is being clipped.</summary>
     public bool Delete(string id, out RecordingInfo? found)
     {
-        if (!_catalog.TryRemove(id, r => r.State != RecordingState.Recording, out found))
+        if (!_catalog.TryRemove(id, Removable, out found))
         {
             found ??= _catalog.TryGet(id, out var existing) ? existing : null;
             return false;
         }
 
-        _catalog.DeleteFiles(id);
         Budget.Adjust(-found!.SizeBytes);
+        _catalog.DeleteFiles(id, _logger);
         return true;
     }
 
@@ -112,7 +113,18 @@ public sealed class RecordingService : IHostedService, IDisposable
     /// <exception cref="ArgumentException">The range is empty or outside the recording.</exception>
     public async Task<RecordingInfo> ClipAsync(RecordingInfo source, double start, double end)
     {
-        var clip = await Task.Run(() => ClipMaker.Create(source, start, end, _catalog, Budget)).ConfigureAwait(false);
+        _pinned.AddOrUpdate(source.Id, 1, (_, n) => n + 1);
+        (RecordingInfo Info, long Bytes) clip;
+        try
+        {
+            clip = await Task.Run(() => ClipMaker.Create(source, start, end, _time.GetUtcNow(), _catalog, Budget, _logger)).ConfigureAwait(false);
+        }
+        finally
+        {
+            _pinned.AddOrUpdate(source.Id, 0, (_, n) => n - 1);
+            _pinned.TryRemove(new KeyValuePair<string, int>(source.Id, 0));
+        }
+
         return await Task.Run(() => Finalise(clip.Info, repairing: false, counted: clip.Bytes)).ConfigureAwait(false);
     }
 
@@ -167,7 +179,7 @@ public sealed class RecordingService : IHostedService, IDisposable
     private void StartRecording(LiveStream stream)
     {
         var info = _catalog.Create(stream.Name, stream.StartedAt, id => new RecordingInfo(id, stream.Name, stream.SessionId, stream.StartedAt, RecordingState.Recording, []));
-        var recording = new StreamRecording(info, _catalog, _fragmentSeconds, Budget, _logger, _metrics);
+        var recording = new StreamRecording(info, _catalog, _fragmentSeconds, Budget, _time, _logger, _metrics);
         _active[stream] = recording;
         _recording[info.Id] = recording;
         var renditions = _options.RecordsAllRenditions ? stream.Renditions : [stream.Source];
@@ -181,7 +193,17 @@ public sealed class RecordingService : IHostedService, IDisposable
 
     private async Task FinishAsync(StreamRecording recording, DateTimeOffset endedAt)
     {
-        var info = await recording.CompleteAsync(endedAt).ConfigureAwait(false);
+        RecordingInfo info;
+        try
+        {
+            info = await recording.CompleteAsync(endedAt).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // A recorder that failed in a way nobody expected: finalise what it wrote, say why.
+            info = recording.Info with { EndedAt = endedAt, Error = $"the recorder failed: {ex.Message}" };
+        }
+
         await Task.Run(() => Finalise(info, repairing: false, counted: recording.BytesWritten)).ConfigureAwait(false);
         _recording.TryRemove(info.Id, out _);
     }
@@ -195,14 +217,18 @@ public sealed class RecordingService : IHostedService, IDisposable
         {
             finished = RecordingFinalizer.Finalise(info, _catalog, repairing, _logger);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        catch (Exception ex)
         {
+            // Whatever went wrong, the recording leaves the recording state: failed, with the reason.
             finished = info with { State = RecordingState.Failed, Error = $"finalising failed: {ex.Message}" };
         }
 
         try
         {
-            _catalog.Save(finished);
+            if (!_catalog.Save(finished))
+            {
+                return finished; // deleted while it was being finalised
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -225,7 +251,11 @@ public sealed class RecordingService : IHostedService, IDisposable
         return finished;
     }
 
-    /// <summary>Deletes finished recordings, oldest first, until <paramref name="bytes"/> more fit under the size limit. Called by recorders and the heartbeat.</summary>
+    /// <summary>
+    /// Deletes finished recordings, oldest first, until <paramref name="bytes"/> more fit under the
+    /// size limit; deletes nothing when even all of them would not make the room. Called by
+    /// recorders, clips and the heartbeat. Files are deleted after the choice, outside the lock.
+    /// </summary>
     private bool MakeRoom(long bytes)
     {
         if (Budget.Limit is not { } limit)
@@ -233,22 +263,44 @@ public sealed class RecordingService : IHostedService, IDisposable
             return true;
         }
 
+        var victims = new List<RecordingInfo>();
+        bool fits;
         lock (_retentionGate) // two recorders short of room must not both delete for the same bytes
         {
-            while (Budget.Used + bytes > limit)
+            var need = Budget.Used + bytes - limit;
+            var candidates = _catalog.All.Where(Removable).ToList();
+            if (need > 0 && candidates.Sum(r => r.SizeBytes) >= need)
             {
-                var oldest = _catalog.All.FirstOrDefault(r => r.State != RecordingState.Recording);
-                if (oldest is null)
+                foreach (var candidate in candidates)
                 {
-                    return false;
-                }
+                    if (need <= 0)
+                    {
+                        break;
+                    }
 
-                DeleteForRetention(oldest.Id, $"recording.maxTotalMegabytes ({_options.MaxTotalMegabytes} MiB) needs room");
+                    if (_catalog.TryRemove(candidate.Id, Removable, out var removed))
+                    {
+                        Budget.Adjust(-removed!.SizeBytes);
+                        need -= removed.SizeBytes;
+                        victims.Add(removed);
+                    }
+                }
             }
+
+            fits = need <= 0;
         }
 
-        return true;
+        foreach (var victim in victims)
+        {
+            _catalog.DeleteFiles(victim.Id, _logger);
+            RecordingLog.Expired(_logger, victim.Id, $"recording.maxTotalMegabytes ({_options.MaxTotalMegabytes} MiB) needs room");
+        }
+
+        return fits;
     }
+
+    /// <summary>Finished, and not being clipped.</summary>
+    private bool Removable(RecordingInfo recording) => recording.State != RecordingState.Recording && !_pinned.ContainsKey(recording.Id);
 
     private void DeleteForRetention(string id, string reason)
     {
@@ -265,7 +317,14 @@ public sealed class RecordingService : IHostedService, IDisposable
         {
             do
             {
-                ApplyRetention();
+                try
+                {
+                    ApplyRetention();
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    RecordingLog.Failed(_logger, _catalog.Root, $"retention could not run ({ex.Message}); it tries again in a minute");
+                }
             }
             while (await timer.WaitForNextTickAsync(cancellationToken).ConfigureAwait(false));
         }

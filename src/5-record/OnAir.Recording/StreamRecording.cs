@@ -15,11 +15,13 @@ internal sealed class StreamRecording
     private readonly RecordingBudget _budget;
     private readonly ILogger _logger;
     private readonly RecordingMetrics? _metrics;
-    private readonly List<(RenditionRecorder Recorder, Task Run)> _recorders = [];
+    private (RenditionRecorder Recorder, Task Run)[] _recorders = []; // copy-on-write: API threads read progress while the service's loop adds
     private readonly MediaBreaks _breaks = new();
+    private readonly TimeProvider _time;
 
-    public StreamRecording(RecordingInfo info, RecordingCatalog catalog, double fragmentSeconds, RecordingBudget budget, ILogger logger, RecordingMetrics? metrics)
+    public StreamRecording(RecordingInfo info, RecordingCatalog catalog, double fragmentSeconds, RecordingBudget budget, TimeProvider time, ILogger logger, RecordingMetrics? metrics)
     {
+        _time = time;
         Info = info;
         _catalog = catalog;
         _fragmentSeconds = fragmentSeconds;
@@ -31,10 +33,10 @@ internal sealed class StreamRecording
     public RecordingInfo Info { get; private set; }
 
     /// <summary>Bytes written so far, every rendition.</summary>
-    public long BytesWritten => _recorders.Sum(r => r.Recorder.BytesWritten);
+    public long BytesWritten => Volatile.Read(ref _recorders).Sum(r => r.Recorder.BytesWritten);
 
     /// <summary>Why a rendition stopped recording before the broadcast ended, if one did.</summary>
-    public string? StoppedBecause => _recorders.Select(r => r.Recorder.StoppedBecause is { } reason ? $"{r.Recorder.Name}: {reason}" : null).FirstOrDefault(r => r is not null);
+    public string? StoppedBecause => Volatile.Read(ref _recorders).Select(r => r.Recorder.StoppedBecause is { } reason ? $"{r.Recorder.Name}: {reason}" : null).FirstOrDefault(r => r is not null);
 
     /// <summary>Starts recording <paramref name="rendition"/> and notes it in recording.json (so a crash repair knows it).</summary>
     public void Add(Rendition rendition)
@@ -47,14 +49,14 @@ internal sealed class StreamRecording
         Info = Info with { Renditions = [.. Info.Renditions, new RecordedRendition(rendition.Name, "", 0, 0)] };
         _catalog.Save(Info);
         // The first rendition recorded (source) finds the breaks; renditions added later follow them.
-        var recorder = new RenditionRecorder(Info.Id, rendition, _catalog.MediaPath(Info.Id, rendition.Name), _fragmentSeconds, _budget, _breaks, leads: _recorders.Count == 0, _logger, _metrics);
-        _recorders.Add((recorder, Task.Run(recorder.RunAsync)));
+        var recorder = new RenditionRecorder(Info.Id, rendition, _catalog.MediaPath(Info.Id, rendition.Name), _fragmentSeconds, _budget, _breaks, leads: _recorders.Length == 0, _time, _logger, _metrics);
+        Volatile.Write(ref _recorders, [.. _recorders, (recorder, Task.Run(recorder.RunAsync))]);
     }
 
     /// <summary>After the stream ended: every recorder has written its last fragment. Returns the metadata to finalise.</summary>
     public async Task<RecordingInfo> CompleteAsync(DateTimeOffset endedAt)
     {
-        await Task.WhenAll(_recorders.Select(r => r.Run)).ConfigureAwait(false);
+        await Task.WhenAll(Volatile.Read(ref _recorders).Select(r => r.Run)).ConfigureAwait(false);
         return Info with { EndedAt = endedAt, Error = StoppedBecause };
     }
 }

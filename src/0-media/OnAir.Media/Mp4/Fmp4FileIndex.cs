@@ -21,7 +21,7 @@ public sealed record Fmp4FileIndex(long InitLength, IReadOnlyList<Mp4Track> Trac
     public List<Mp4SampleTable> SampleTables()
     {
         var tables = new List<Mp4SampleTable>();
-        long? movieStart = null;
+        var firstRuns = new List<Fmp4TrackRun>();
         foreach (var track in Tracks)
         {
             var runs = Fragments.SelectMany(f => f.Runs).Where(r => r.TrackId == track.TrackId && r.Samples.Length > 0).ToList();
@@ -30,8 +30,7 @@ public sealed record Fmp4FileIndex(long InitLength, IReadOnlyList<Mp4Track> Trac
                 continue;
             }
 
-            var table = new Mp4SampleTable(track) { StartOffset = runs[0].BaseDecodeTime };
-            movieStart = Math.Min(movieStart ?? long.MaxValue, runs[0].BaseDecodeTime);
+            var table = new Mp4SampleTable(track);
             for (var i = 0; i < runs.Count; i++)
             {
                 var samples = runs[i].Samples;
@@ -50,11 +49,15 @@ public sealed record Fmp4FileIndex(long InitLength, IReadOnlyList<Mp4Track> Trac
             }
 
             tables.Add(table);
+            firstRuns.Add(runs[0]);
         }
 
-        foreach (var table in tables)
+        // Presentation begins when the last track has its first sample to present (video with B-frames
+        // a composition offset after its first decode time); each track skips what comes before.
+        var start = firstRuns.Count == 0 ? 0 : firstRuns.Max(r => r.BaseDecodeTime + Math.Max(0, r.Samples[0].CompositionOffset));
+        for (var i = 0; i < tables.Count; i++)
         {
-            table.StartOffset -= movieStart ?? 0;
+            tables[i].PresentationStart = Math.Clamp(start - firstRuns[i].BaseDecodeTime, 0, tables[i].Duration);
         }
 
         return tables;

@@ -24,7 +24,7 @@ public static class Fmp4FileScanner
         long? pausedBefore = null;
         while (position < length)
         {
-            if (!TryReadHeader(file, position, length, header, out var box) || position + box.Size > length)
+            if (!TryReadHeader(file, position, length, header, out var box) || box.Size > length - position)
             {
                 stoppedBecause = $"incomplete box at byte {position} (the file ends at {length})";
                 break;
@@ -40,13 +40,14 @@ public static class Fmp4FileScanner
                 }
                 else if (box.Is("moof"u8))
                 {
-                    pendingMoof = (position, Fmp4FragmentReader.Read(ReadContent(file, position, box), position));
+                    var runs = Fmp4FragmentReader.Read(ReadContent(file, position, box), position);
+                    pendingMoof = runs.Exists(r => r.Samples.Length > 0) ? (position, runs) : throw new InvalidMediaException("moof without samples");
                 }
                 else if (box.Is("mdat"u8) && pendingMoof is { } moof)
                 {
                     var dataStart = position + box.HeaderSize;
                     var dataEnd = position + box.Size;
-                    if (moof.Runs.Exists(r => r.DataOffset < dataStart || r.DataOffset + r.DataLength > dataEnd))
+                    if (moof.Runs.Exists(r => r.DataOffset < dataStart || r.DataLength > dataEnd - r.DataOffset))
                     {
                         throw new InvalidMediaException($"fragment at byte {moof.Offset} points outside its mdat");
                     }
@@ -70,7 +71,7 @@ public static class Fmp4FileScanner
             position += box.Size;
         }
 
-        if (tracks is null)
+        if (tracks is null || tracks.Count == 0)
         {
             throw new InvalidMediaException($"no readable moov in the first {validLength} bytes: not a fragmented MP4 OnAir wrote{(stoppedBecause is null ? "" : "; " + stoppedBecause)}");
         }

@@ -44,6 +44,9 @@ public sealed class Fmp4FragmentWriter : IDisposable
     /// </summary>
     public void CloseGap(TrackKind kind, long ticks) => (kind == TrackKind.Video ? ref _videoOffset : ref _audioOffset) += ticks;
 
+    /// <summary>Frames waiting for the next flush.</summary>
+    public int FrameCount => _video.Count + _audio.Count;
+
     /// <summary>Whether frames wait for the next flush.</summary>
     public bool HasFrames => _video.Count > 0 || _audio.Count > 0;
 

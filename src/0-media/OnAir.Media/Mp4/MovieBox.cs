@@ -33,7 +33,7 @@ internal static class MovieBox
         var movieDuration = 0L;
         foreach (var table in tables ?? [])
         {
-            movieDuration = Math.Max(movieDuration, table.StartOffset + table.Duration);
+            movieDuration = Math.Max(movieDuration, table.PresentedDuration);
         }
 
         var moov = box.Begin("moov"u8);
@@ -75,7 +75,7 @@ internal static class MovieBox
     {
         var isAudio = track.Kind == TrackKind.Audio;
         var trak = box.Begin("trak"u8);
-        WriteTrackHeader(ref box, track, table is null ? 0 : table.StartOffset + table.Duration);
+        WriteTrackHeader(ref box, track, table?.PresentedDuration ?? 0);
         if (table is not null)
         {
             WriteEditList(ref box, table);
@@ -142,30 +142,19 @@ internal static class MovieBox
         box.End(tkhd);
     }
 
-    /// <summary>
-    /// edts/elst: an empty edit when the track starts after the movie does, then the media from its
-    /// first presented sample (video with B-frames presents its first sample a composition offset late).
-    /// </summary>
+    /// <summary>edts/elst: the track's media plays from <see cref="Mp4SampleTable.PresentationStart"/>.</summary>
     private static void WriteEditList(ref BoxWriter box, Mp4SampleTable table)
     {
-        var mediaStart = table.Samples.Count > 0 ? Math.Max(0, table.Samples[0].CompositionOffset) : 0;
-        if (table.StartOffset <= 0 && mediaStart == 0)
+        if (table.PresentationStart <= 0)
         {
             return;
         }
 
         var edts = box.Begin("edts"u8);
         var elst = box.BeginFull("elst"u8, 1, 0);
-        box.U32(table.StartOffset > 0 ? 2u : 1u);
-        if (table.StartOffset > 0)
-        {
-            box.U64((ulong)table.StartOffset);
-            box.U64(ulong.MaxValue); // media time -1: empty
-            box.U32(0x00010000);
-        }
-
-        box.U64((ulong)Math.Max(0, table.Duration - mediaStart));
-        box.U64((ulong)mediaStart);
+        box.U32(1);
+        box.U64((ulong)table.PresentedDuration);
+        box.U64((ulong)table.PresentationStart);
         box.U32(0x00010000); // rate 1.0
         box.End(elst);
         box.End(edts);

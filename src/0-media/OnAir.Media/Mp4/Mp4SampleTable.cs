@@ -24,8 +24,15 @@ public sealed class Mp4SampleTable
     /// <summary>Sum of the sample durations, 90 kHz.</summary>
     public long Duration { get; private set; }
 
-    /// <summary>Where the track's first sample starts on the movie's timeline (an empty edit before it), 90 kHz.</summary>
-    public long StartOffset { get; set; }
+    /// <summary>
+    /// Where in the track's own media its presentation begins (the edit list's media time), 90 kHz:
+    /// every track starts at the moment the last of them has its first sample to present, so audio
+    /// and video begin together and stay as they were live.
+    /// </summary>
+    public long PresentationStart { get; set; }
+
+    /// <summary>How long the track plays: its samples from <see cref="PresentationStart"/> on.</summary>
+    public long PresentedDuration => Math.Max(0, Duration - PresentationStart);
 
     public void AddChunk(long offset, ReadOnlySpan<Mp4Sample> samples)
     {

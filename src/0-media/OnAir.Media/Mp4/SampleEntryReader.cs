@@ -43,7 +43,14 @@ internal static class SampleEntryReader
         var at = 4;
         var es = Descriptor(esds, ref at, 0x03);
         var flags = es.Length >= 3 ? es[2] : throw new InvalidMediaException("MP4 ES_Descriptor is truncated");
-        var inner = 3 + ((flags & 0x80) != 0 ? 2 : 0) + ((flags & 0x20) != 0 ? 1 + (es.Length > 3 ? es[3] : 0) : 0) + ((flags & 0x40) != 0 ? 2 : 0);
+        // ES_ID, flags, then the optional dependsOn_ES_ID (0x80), URL (0x40: length + string) and OCR_ES_Id (0x20).
+        var inner = 3 + ((flags & 0x80) != 0 ? 2 : 0);
+        if ((flags & 0x40) != 0)
+        {
+            inner += 1 + (inner < es.Length ? es[inner] : throw new InvalidMediaException("MP4 ES_Descriptor URL is truncated"));
+        }
+
+        inner += (flags & 0x20) != 0 ? 2 : 0;
         var decoderConfig = Descriptor(es, ref inner, 0x04);
         var specificAt = 13;
         return Descriptor(decoderConfig, ref specificAt, 0x05);

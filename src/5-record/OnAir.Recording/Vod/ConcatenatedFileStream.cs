@@ -1,24 +1,26 @@
 namespace OnAir.Recording.Vod;
 
 /// <summary>
-/// A read-only, seekable view of a byte array followed by a range of a file: a finalised
-/// recording's progressive MP4 (its head, then the fragments of media.mp4 in place), served with
-/// range requests without ever being written out as one file.
+/// A read-only, seekable view of one file followed by a range of another: a finalised recording's
+/// progressive MP4 (its head file, then the fragments of media.mp4 in place), served with range
+/// requests without ever being written out as one file, and without reading the head into memory.
 /// </summary>
 internal sealed class ConcatenatedFileStream : Stream
 {
-    private readonly byte[] _head;
-    private readonly FileStream _file;
-    private readonly long _fileOffset;
+    private readonly FileStream _head;
+    private readonly FileStream _media;
+    private readonly long _mediaOffset;
     private readonly long _length;
     private long _position;
 
-    public ConcatenatedFileStream(byte[] head, FileStream file, long fileOffset, long fileLength)
+    /// <param name="mediaOffset">Where the part of <paramref name="media"/> that follows the head starts.</param>
+    /// <param name="mediaLength">How many bytes of it follow the head.</param>
+    public ConcatenatedFileStream(FileStream head, FileStream media, long mediaOffset, long mediaLength)
     {
         _head = head;
-        _file = file;
-        _fileOffset = fileOffset;
-        _length = head.Length + fileLength;
+        _media = media;
+        _mediaOffset = mediaOffset;
+        _length = head.Length + mediaLength;
     }
 
     public override bool CanRead => true;
@@ -39,35 +41,28 @@ internal sealed class ConcatenatedFileStream : Stream
 
     public override int Read(Span<byte> buffer)
     {
-        var wanted = (int)Math.Min(buffer.Length, _length - _position);
-        if (wanted <= 0)
+        var (file, at, available) = Locate();
+        if (available <= 0)
         {
             return 0;
         }
 
-        if (_position < _head.Length)
-        {
-            var fromHead = (int)Math.Min(wanted, _head.Length - _position);
-            _head.AsSpan((int)_position, fromHead).CopyTo(buffer);
-            _position += fromHead;
-            return fromHead;
-        }
-
-        _file.Position = _fileOffset + (_position - _head.Length);
-        var read = _file.Read(buffer[..wanted]);
+        file.Position = at;
+        var read = file.Read(buffer[..(int)Math.Min(buffer.Length, available)]);
         _position += read;
         return read;
     }
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        if (_position < _head.Length || _position >= _length)
+        var (file, at, available) = Locate();
+        if (available <= 0)
         {
-            return Read(buffer.Span);
+            return 0;
         }
 
-        _file.Position = _fileOffset + (_position - _head.Length);
-        var read = await _file.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _length - _position)], cancellationToken).ConfigureAwait(false);
+        file.Position = at;
+        var read = await file.ReadAsync(buffer[..(int)Math.Min(buffer.Length, available)], cancellationToken).ConfigureAwait(false);
         _position += read;
         return read;
     }
@@ -94,9 +89,16 @@ internal sealed class ConcatenatedFileStream : Stream
     {
         if (disposing)
         {
-            _file.Dispose();
+            _head.Dispose();
+            _media.Dispose();
         }
 
         base.Dispose(disposing);
     }
+
+    /// <summary>The file the current position falls in, where in it, and how many bytes of this part are left from there.</summary>
+    private (FileStream File, long At, long Available) Locate() =>
+        _position < _head.Length
+            ? (_head, _position, _head.Length - _position)
+            : (_media, _mediaOffset + (_position - _head.Length), _length - _position);
 }

@@ -51,15 +51,16 @@ public static class VodEndpoints
     {
         var rendition = info.Renditions[0];
         var directory = catalog.RenditionDirectory(info.Id, rendition.Name);
-        byte[] head;
+        FileStream? head = null;
         FileStream media;
         try
         {
-            head = File.ReadAllBytes(Path.Combine(directory, RecordingCatalog.ProgressiveHeadFileName));
-            media = new FileStream(Path.Combine(directory, RecordingCatalog.MediaFileName), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, useAsync: true);
+            head = OpenShared(Path.Combine(directory, RecordingCatalog.ProgressiveHeadFileName));
+            media = OpenShared(Path.Combine(directory, RecordingCatalog.MediaFileName));
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
+            head?.Dispose();
             return NotFound(); // deleted between the lookup and now
         }
 
@@ -67,6 +68,10 @@ public static class VodEndpoints
         var stream = new ConcatenatedFileStream(head, media, rendition.InitBytes, rendition.ValidBytes - rendition.InitBytes);
         return Results.Stream(stream, "video/mp4", fileDownloadName: null, info.EndedAt, ETagOf(info, "mp4"), enableRangeProcessing: true);
     }
+
+    /// <summary>Opened so that retention may delete the recording while a download still reads it.</summary>
+    private static FileStream OpenShared(string path) =>
+        new(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, useAsync: true);
 
     private static IResult ServeFile(HttpContext context, string path, string contentType, RecordingInfo info)
     {

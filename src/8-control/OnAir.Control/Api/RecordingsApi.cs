@@ -30,7 +30,7 @@ public static class RecordingsApi
 
             return found is null
                 ? NotFound(id)
-                : ApiError.Result(StatusCodes.Status409Conflict, "recording_in_progress", $"recording '{id}' is still recording; end its stream first (DELETE /api/v1/streams/{found.Stream})");
+                : ApiError.Result(StatusCodes.Status409Conflict, "recording_in_progress", $"recording '{id}' is still recording (end its stream first: DELETE /api/v1/streams/{found.Stream}) or a clip is being cut from it");
         });
 
         api.MapPost("/recordings/{id}/clips", async (string id, ClipRequest? request, RecordingCatalog catalog, RecordingService recordings, TimeProvider time) =>

@@ -256,7 +256,8 @@
 
   function stats() {
     const level = currentLevelObject();
-    const latency = hls && hls.latency > 0 ? hls.latency : null;
+    // A recording has no live edge to be behind.
+    const latency = !recordingId && hls && hls.latency > 0 ? hls.latency : null;
     return {
       latency,
       level: hls ? hls.currentLevel : -1,
