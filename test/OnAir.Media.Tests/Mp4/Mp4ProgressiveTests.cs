@@ -107,6 +107,45 @@ public class Mp4ProgressiveTests
         }
     }
 
+    /// <summary>A recording's init segment read back (tracks, sample entries, codec configurations): whatever its bytes, only InvalidMediaException.</summary>
+    [Fact]
+    public void Corrupted_init_segments_only_ever_raise_InvalidMediaException()
+    {
+        using var frames = VectorFrames.Read("h264-aac-320x240-2s.flv");
+        var fragmented = Fmp4Vector.Write(frames.Frames);
+        var initLength = (int)Fmp4FileScanner.Scan(new MemoryStream(fragmented)).InitLength;
+        var random = new Random(11);
+        var outcomes = new Dictionary<string, int>();
+        for (var i = 0; i < 3000; i++)
+        {
+            var mutated = fragmented.AsSpan(0, initLength).ToArray();
+            for (var flips = random.Next(1, 6); flips > 0; flips--)
+            {
+                mutated[random.Next(mutated.Length)] = (byte)random.Next(256);
+            }
+
+            string outcome;
+            try
+            {
+                var index = Fmp4FileScanner.Scan(new MemoryStream(mutated));
+                foreach (var track in index.Tracks)
+                {
+                    _ = track.ReadCodecConfig();
+                }
+
+                outcome = "read";
+            }
+            catch (InvalidMediaException)
+            {
+                outcome = "rejected";
+            }
+
+            outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
+        }
+
+        Assert.True(outcomes.GetValueOrDefault("read") > 0 && outcomes.GetValueOrDefault("rejected") > 0, string.Join(", ", outcomes));
+    }
+
     private static string WriteProgressive(TempDirectory temp, string vector)
     {
         using var frames = VectorFrames.Read(vector);
