@@ -77,6 +77,7 @@ public static class OnAirCli
           --config FILE        configuration file (default ./onair.json if present)
           --ladder NAME        default | passthrough (default: default)
           --ll-hls, --no-ll-hls  Low-Latency HLS parts (default on)
+          --record             record every broadcast (MP4 and VOD HLS at /vod/ID...; policy in onair.json)
 
         Every flag is also a key in onair.json and an ONAIR_* environment variable
         (e.g. ONAIR_HTTP_PORT=8081, ONAIR_HLS__WINDOW_SEGMENTS=8). See onair.sample.json.
