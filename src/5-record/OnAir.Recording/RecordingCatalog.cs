@@ -23,6 +23,7 @@ public sealed class RecordingCatalog
 
     private readonly Lock _gate = new();
     private readonly Dictionary<string, RecordingInfo> _recordings = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _unlisted = new(StringComparer.Ordinal); // directories without a readable recording.json: never reused as ids
 
     public RecordingCatalog(DataDirectory dataDirectory) => Root = Path.Combine(dataDirectory.Path, "recordings");
 
@@ -64,7 +65,7 @@ public sealed class RecordingCatalog
         lock (_gate)
         {
             var id = stem;
-            for (var n = 2; _recordings.ContainsKey(id) || Directory.Exists(DirectoryOf(id)); n++)
+            for (var n = 2; _recordings.ContainsKey(id) || _unlisted.Contains(id); n++)
             {
                 id = $"{stem}-{n}";
             }
@@ -112,6 +113,39 @@ public sealed class RecordingCatalog
     }
 
     /// <summary>Deletes the recording's directory; false (and the reason logged) when the disk refuses.</summary>
+    /// <summary>
+    /// Takes out of the catalog, oldest first, the recordings <paramref name="removable"/> allows while
+    /// <paramref name="stillNeeded"/> is above zero, all under the catalog's one lock (so two callers
+    /// short of room never take for the same bytes); nothing when even all of them would not do.
+    /// <paramref name="taken"/> runs for each one inside the lock (no I/O there); the caller deletes the files.
+    /// </summary>
+    internal List<RecordingInfo> TakeOldest(Func<RecordingInfo, bool> removable, Func<long> stillNeeded, Action<RecordingInfo> taken)
+    {
+        var victims = new List<RecordingInfo>();
+        lock (_gate)
+        {
+            var candidates = _recordings.Values.Where(removable).OrderBy(r => r.StartedAt).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
+            if (stillNeeded() <= 0 || candidates.Sum(r => r.SizeBytes) < stillNeeded())
+            {
+                return victims;
+            }
+
+            foreach (var candidate in candidates)
+            {
+                if (stillNeeded() <= 0)
+                {
+                    break;
+                }
+
+                _recordings.Remove(candidate.Id);
+                taken(candidate);
+                victims.Add(candidate);
+            }
+        }
+
+        return victims;
+    }
+
     internal bool DeleteFiles(string id, ILogger logger)
     {
         try
@@ -155,6 +189,11 @@ public sealed class RecordingCatalog
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
             {
+                lock (_gate)
+                {
+                    _unlisted.Add(Path.GetFileName(directory));
+                }
+
                 RecordingLog.Unreadable(logger, directory, ex.Message);
             }
         }

@@ -135,7 +135,6 @@ internal static class RecordingFinalizer
             AverageBandwidth = seconds > 0 ? (long)Math.Ceiling(index.ValidLength * 8 / seconds) : 0,
             FrameRate = video is not null && seconds > 0 ? Math.Round(video.Samples.Count / seconds, 3) : 0,
             InitBytes = index.InitLength,
-            ValidBytes = index.ValidLength,
         };
         var pauses = index.Fragments.Where(f => f.PausedBefore is not null).ToList();
         return (measured, (pauses.Count, pauses.Sum(f => f.PausedBefore!.Value)));

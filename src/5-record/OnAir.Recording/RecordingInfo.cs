@@ -31,8 +31,9 @@ public sealed record RecordedRendition(string Name, string Codecs, int Width, in
     /// <summary>Bytes of the init segment at the start of media.mp4: the progressive MP4's data starts after them.</summary>
     public long InitBytes { get; init; }
 
-    /// <summary>Bytes of media.mp4 that hold complete fragments (a repaired file was cut here).</summary>
-    public long ValidBytes { get; init; }
+    /// <summary>Bytes of media.mp4 that hold complete fragments (a repaired file was cut here): its size once finalised.</summary>
+    [JsonIgnore]
+    public long ValidBytes => SizeBytes;
 }
 
 /// <summary>

@@ -32,7 +32,6 @@ public sealed class RecordingService : IHostedService, IDisposable
     private readonly Dictionary<LiveStream, StreamRecording> _active = []; // owned by the event loop
     private readonly ConcurrentDictionary<string, StreamRecording> _recording = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Task, byte> _finishing = new();
-    private readonly Lock _retentionGate = new();
     private readonly ConcurrentDictionary<string, int> _pinned = new(StringComparer.Ordinal); // recordings being clipped: not deleted meanwhile
     private readonly CancellationTokenSource _stopping = new();
     private ChannelReader<StreamEvent>? _streamEvents;
@@ -263,40 +262,15 @@ public sealed class RecordingService : IHostedService, IDisposable
             return true;
         }
 
-        var victims = new List<RecordingInfo>();
-        bool fits;
-        lock (_retentionGate) // two recorders short of room must not both delete for the same bytes
-        {
-            var need = Budget.Used + bytes - limit;
-            var candidates = _catalog.All.Where(Removable).ToList();
-            if (need > 0 && candidates.Sum(r => r.SizeBytes) >= need)
-            {
-                foreach (var candidate in candidates)
-                {
-                    if (need <= 0)
-                    {
-                        break;
-                    }
-
-                    if (_catalog.TryRemove(candidate.Id, Removable, out var removed))
-                    {
-                        Budget.Adjust(-removed!.SizeBytes);
-                        need -= removed.SizeBytes;
-                        victims.Add(removed);
-                    }
-                }
-            }
-
-            fits = need <= 0;
-        }
-
+        long StillNeeded() => Budget.Used + bytes - limit;
+        var victims = _catalog.TakeOldest(Removable, StillNeeded, victim => Budget.Adjust(-victim.SizeBytes));
         foreach (var victim in victims)
         {
             _catalog.DeleteFiles(victim.Id, _logger);
             RecordingLog.Expired(_logger, victim.Id, $"recording.maxTotalMegabytes ({_options.MaxTotalMegabytes} MiB) needs room");
         }
 
-        return fits;
+        return StillNeeded() <= 0;
     }
 
     /// <summary>Finished, and not being clipped.</summary>
