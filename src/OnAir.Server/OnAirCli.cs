@@ -71,6 +71,7 @@ public static class OnAirCli
         Usage: onair [serve] [flags]
 
           --rtmp-port N        RTMP ingest port (default 1935)
+          --rtmps-port N       RTMP over TLS (default off; needs rtmps.certificateFile/keyFile or tls.* in onair.json)
           --http-port N        HLS origin, web UI, API and metrics port (default 8080)
           --bind ADDR          listen address of every port (default 127.0.0.1)
           --data-dir DIR       segments, recordings, database (default ./data)

@@ -20,6 +20,9 @@ public sealed class OnAirOptions
     /// <summary>RTMP ingest port (--rtmp-port). Default 1935.</summary>
     public int RtmpPort { get; set; } = 1935;
 
+    /// <summary>RTMP over TLS (--rtmps-port), the same RTMP behind Kestrel's TLS. Default 0: off; needs a certificate (<see cref="Rtmps"/>, else <see cref="Tls"/>).</summary>
+    public int RtmpsPort { get; set; }
+
     /// <summary>HTTP port for HLS, web UI, API and metrics (--http-port). Default 8080.</summary>
     public int HttpPort { get; set; } = 8080;
 
@@ -67,4 +70,10 @@ public sealed class OnAirOptions
 
     /// <summary>TLS on the HTTP port (HTTPS with HTTP/2). Default off.</summary>
     public TlsOptions Tls { get; set; } = new();
+
+    /// <summary>The certificate of the RTMPS port; when unset, the one under <see cref="Tls"/> (which also turns HTTPS on).</summary>
+    public TlsOptions Rtmps { get; set; } = new();
+
+    /// <summary>What the RTMPS port presents: its own certificate, else the HTTP port's; null when neither is set.</summary>
+    public TlsOptions? RtmpsCertificate => Rtmps.Enabled ? Rtmps : Tls.Enabled ? Tls : null;
 }

@@ -99,6 +99,11 @@ public static class ServerHost
         {
             kestrel.AddServerHeader = false;
             kestrel.Listen(address, options.RtmpPort, listen => listen.UseConnectionHandler<RtmpConnectionHandler>());
+            if (options.RtmpsPort != 0)
+            {
+                kestrel.Listen(address, options.RtmpsPort, listen => listen.UseRtmps(options.RtmpsCertificate!.LoadCertificate()));
+            }
+
             kestrel.Listen(address, options.HttpPort, listen =>
             {
                 if (options.Tls.Enabled)
@@ -134,6 +139,11 @@ public static class ServerHost
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OnAir");
         var http = options.Tls.Enabled ? "https" : "http";
         ServerLog.Ready(logger, $"rtmp://{host}:{options.RtmpPort}/{options.Rtmp.App}/STREAM_KEY", $"{http}://{host}:{options.HttpPort}/live/STREAM_KEY/master.m3u8", $"{http}://{host}:{options.HttpPort}/", options.DataDir);
+        if (options.RtmpsPort != 0)
+        {
+            ServerLog.RtmpsReady(logger, $"rtmps://{host}:{options.RtmpsPort}/{options.Rtmp.App}/STREAM_KEY");
+        }
+
         if (!app.Services.GetRequiredService<ApiAccess>().Enabled)
         {
             ServerLog.ApiDisabled(logger, options.Bind);

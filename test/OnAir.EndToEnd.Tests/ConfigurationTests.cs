@@ -41,6 +41,7 @@ public class ConfigurationTests
     [InlineData(new[] { "--bind", "nowhere" }, "bind: 'nowhere' is not an IP address")]
     [InlineData(new[] { "--frobnicate" }, "--frobnicate: unknown flag (accepted: --rtmp-port")]
     [InlineData(new[] { "--data-dir" }, "--data-dir: needs a value")]
+    [InlineData(new[] { "--rtmps-port", "1936" }, "rtmpsPort: needs a certificate: set rtmps.certificateFile and rtmps.keyFile")]
     [InlineData(new[] { "--config", "/nonexistent/onair.json" }, "--config: file '/nonexistent/onair.json' does not exist")]
     public async Task Bad_flags_exit_2_with_a_line_naming_the_key(string[] args, string expected)
     {
@@ -60,6 +61,7 @@ public class ConfigurationTests
     [InlineData("""{ "streams": { "streamKeys": { "secret": "bad name" } } }""", "streams.streamKeys.secret: 'bad name' is not a valid stream name")]
     [InlineData("""{ "tls": { "certificateFile": "/nonexistent/cert.pem" } }""", "tls.keyFile: must be set with the other tls key")]
     [InlineData("""{ "tls": { "certificateFile": "/nonexistent/cert.pem", "keyFile": "/nonexistent/key.pem" } }""", "tls.certificateFile: file '/nonexistent/cert.pem' does not exist")]
+    [InlineData("""{ "rtmps": { "keyFile": "/nonexistent/key.pem" } }""", "rtmps.certificateFile: must be set with the other rtmps key")]
     [InlineData("""{ "hls": { "segmentFormat": "mkv" } }""", "hls.segmentFormat: 'mkv' is not accepted (accepted: fmp4, ts)")]
     [InlineData("""{ "hls": { "lowLatency": true } }""", "hls.lowLatency: unknown key")] // LL-HLS is llHls (--ll-hls)
     [InlineData("""{ "hls": { "partTargetSeconds": 1.5 } }""", "hls.partTargetSeconds: 1.5 is out of range")]

@@ -9,6 +9,7 @@ using Xunit;
 namespace OnAir.EndToEnd.Tests;
 
 /// <summary>With a certificate in onair.json the HTTP port speaks HTTPS and HTTP/2, as Apple's players require for LL-HLS.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // /usr/bin/chromium
 public class TlsTests
 {
     [Fact]
@@ -61,6 +62,33 @@ public class TlsTests
         // A real player over HTTPS (ffmpeg does not verify certificates unless asked).
         var play = await ExternalTool.RunAsync("ffmpeg", ["-v", "error", "-i", $"https://127.0.0.1:{server.Options.HttpPort}/live/secure/master.m3u8", "-t", "2", "-f", "null", "-"], TimeSpan.FromSeconds(60));
         Assert.True(play.ExitCode == 0 && play.StdErr.Trim().Length == 0, play.StdErr);
+    }
+
+    [Fact]
+    public async Task Rtmps_publishes_like_rtmp_with_the_ladder_and_a_plain_rtmp_client_on_its_port_is_closed_with_a_reason()
+    {
+        using var dir = new TempDir();
+        var (tls, _) = WriteSelfSignedCertificate(dir.Path);
+        await using var server = await OnAirServer.StartAsync(o =>
+        {
+            o.RtmpsPort = OnAirServer.FreePort();
+            o.Rtmps = tls; // the RTMPS port's own certificate: the HTTP port stays plain HTTP
+        });
+        Assert.Contains(server.Logs.Lines, l => l.Contains($"rtmps://127.0.0.1:{server.Options.RtmpsPort}/live/STREAM_KEY", StringComparison.Ordinal));
+        await using var publisher = Publisher.Ffmpeg($"rtmps://127.0.0.1:{server.Options.RtmpsPort}/live/secret", seconds: 60, width: IngestPlayback.Width, height: IngestPlayback.Height);
+        await HlsPoller.WaitForAsync(server.Http, server.PlaylistUri("secret"), p => p.Segments.Count >= 1, TimeSpan.FromSeconds(20), "a first segment over RTMPS");
+
+        // ffmpeg speaking plain RTMP to the RTMPS port: TLS fails, that connection is closed and logged, the stream plays on.
+        await using (var plain = Publisher.Ffmpeg($"rtmp://127.0.0.1:{server.Options.RtmpsPort}/live/plain", seconds: 5))
+        {
+            Assert.NotEqual(0, await plain.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        }
+
+        await Eventually.TrueAsync(() => server.Logs.Lines.Any(l => l.Contains("TLS handshake failed", StringComparison.Ordinal)), "the failed TLS handshake logged", TimeSpan.FromSeconds(15));
+        Assert.DoesNotContain(server.Logs.Lines, l => l.Contains("Stream plain", StringComparison.Ordinal));
+
+        await IngestPlayback.AssertPlaysWithTheLadderAsync(server, "secret");
+        Assert.False(publisher.HasExited, $"the RTMPS publisher stopped: {publisher.StdErr}");
     }
 
     /// <summary>A self-signed certificate for 127.0.0.1 as the PEM files an operator would configure.</summary>

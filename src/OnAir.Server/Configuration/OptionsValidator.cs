@@ -34,7 +34,21 @@ public static class OptionsValidator
             throw new ConfigurationError("ladder", $"'{o.Ladder}' is not a ladder (accepted: {string.Join(", ", ladders.Keys)})");
         }
 
-        ValidateTls(o.Tls);
+        ValidateTls("tls", o.Tls);
+        ValidateTls("rtmps", o.Rtmps);
+        if (o.RtmpsPort != 0)
+        {
+            Range("rtmpsPort", o.RtmpsPort, 1, 65535);
+            if (o.RtmpsPort == o.RtmpPort || o.RtmpsPort == o.HttpPort)
+            {
+                throw new ConfigurationError("rtmpsPort", $"must differ from rtmpPort ({o.RtmpPort}) and httpPort ({o.HttpPort})");
+            }
+
+            if (o.RtmpsCertificate is null)
+            {
+                throw new ConfigurationError("rtmpsPort", "needs a certificate: set rtmps.certificateFile and rtmps.keyFile (PEM) in onair.json, or tls.* to use the HTTP port's");
+            }
+        }
 
         var r = o.Rtmp;
         if (string.IsNullOrWhiteSpace(r.App) || r.App.Contains('/', StringComparison.Ordinal))
@@ -184,19 +198,19 @@ public static class OptionsValidator
     }
 
     /// <summary>Both files or neither, and they must load: a server that cannot serve HTTPS says so at start, not at the first request.</summary>
-    private static void ValidateTls(TlsOptions tls)
+    private static void ValidateTls(string section, TlsOptions tls)
     {
         if (!tls.Enabled)
         {
             return;
         }
 
-        (string Key, string? File)[] files = [("tls.certificateFile", tls.CertificateFile), ("tls.keyFile", tls.KeyFile)];
+        (string Key, string? File)[] files = [($"{section}.certificateFile", tls.CertificateFile), ($"{section}.keyFile", tls.KeyFile)];
         foreach (var (key, file) in files)
         {
             if (string.IsNullOrEmpty(file))
             {
-                throw new ConfigurationError(key, "must be set with the other tls key (a PEM certificate and its PEM private key)");
+                throw new ConfigurationError(key, $"must be set with the other {section} key (a PEM certificate and its PEM private key)");
             }
         }
 
@@ -214,7 +228,7 @@ public static class OptionsValidator
         }
         catch (System.Security.Cryptography.CryptographicException ex)
         {
-            throw new ConfigurationError("tls.certificateFile", $"'{tls.CertificateFile}' with key '{tls.KeyFile}' is not a usable PEM certificate and private key ({ex.Message})");
+            throw new ConfigurationError($"{section}.certificateFile", $"'{tls.CertificateFile}' with key '{tls.KeyFile}' is not a usable PEM certificate and private key ({ex.Message})");
         }
     }
 

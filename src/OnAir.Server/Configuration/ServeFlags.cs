@@ -7,6 +7,7 @@ public static class ServeFlags
     public static readonly IReadOnlyDictionary<string, string> ValueFlags = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["--rtmp-port"] = "rtmpPort",
+        ["--rtmps-port"] = "rtmpsPort",
         ["--http-port"] = "httpPort",
         ["--bind"] = "bind",
         ["--data-dir"] = "dataDir",
