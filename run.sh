@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-scripts/install-deps.sh ffmpeg:ffmpeg nodejs:node npm:npm  # node and npm install hls.js for the web player at build time
+scripts/install-deps.sh ffmpeg:ffmpeg libsrt1.5-gnutls nodejs:node npm:npm  # libsrt: SRT ingest; node and npm install hls.js for the web player at build time
 
 if ! command -v dotnet >/dev/null 2>&1; then
   echo "onair: the .NET 10 SDK is required (https://dot.net); 'dotnet' is not on PATH" >&2

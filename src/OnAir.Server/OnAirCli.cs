@@ -51,7 +51,7 @@ public static class OnAirCli
             await server.RunAsync().ConfigureAwait(false);
             return ExitOk;
         }
-        catch (FfmpegUnavailableException ex)
+        catch (Exception ex) when (ex is FfmpegUnavailableException or OnAir.Ingest.Srt.Native.SrtException)
         {
             await stderr.WriteLineAsync($"onair: error: {ex.Message}").ConfigureAwait(false);
             return ExitFailure;
@@ -71,6 +71,7 @@ public static class OnAirCli
         Usage: onair [serve] [flags]
 
           --rtmp-port N        RTMP ingest port (default 1935)
+          --srt-port N         SRT ingest port, UDP (default 8890; 0: off)
           --rtmps-port N       RTMP over TLS (default off; needs rtmps.certificateFile/keyFile or tls.* in onair.json)
           --http-port N        HLS origin, web UI, API and metrics port (default 8080)
           --bind ADDR          listen address of every port (default 127.0.0.1)

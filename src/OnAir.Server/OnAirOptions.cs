@@ -2,6 +2,7 @@ using OnAir.Control.Api;
 using OnAir.Control.Webhooks;
 using OnAir.Edge.Cluster;
 using OnAir.Ingest.Rtmp;
+using OnAir.Ingest.Srt;
 using OnAir.Origin;
 using OnAir.Packaging;
 using OnAir.Recording;
@@ -23,6 +24,9 @@ public sealed class OnAirOptions
     /// <summary>RTMP over TLS (--rtmps-port), the same RTMP behind Kestrel's TLS. Default 0: off; needs a certificate (<see cref="Rtmps"/>, else <see cref="Tls"/>).</summary>
     public int RtmpsPort { get; set; }
 
+    /// <summary>SRT ingest, UDP, listener mode (--srt-port). Default 8890; 0 turns SRT off.</summary>
+    public int SrtPort { get; set; } = 8890;
+
     /// <summary>HTTP port for HLS, web UI, API and metrics (--http-port). Default 8080.</summary>
     public int HttpPort { get; set; } = 8080;
 
@@ -42,6 +46,8 @@ public sealed class OnAirOptions
     public Dictionary<string, LadderOptions> Ladders { get; set; } = new(StringComparer.Ordinal);
 
     public RtmpOptions Rtmp { get; set; } = new();
+
+    public SrtOptions Srt { get; set; } = new();
 
     public HlsOptions Hls { get; set; } = new();
 

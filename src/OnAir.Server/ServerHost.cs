@@ -10,6 +10,7 @@ using OnAir.Control.Keys;
 using OnAir.Control.Webhooks;
 using OnAir.Edge.Cluster;
 using OnAir.Ingest.Rtmp;
+using OnAir.Ingest.Srt;
 using OnAir.Origin;
 using OnAir.Packaging;
 using OnAir.Packaging.Hls;
@@ -74,6 +75,15 @@ public static class ServerHost
         services.AddOnAirMetrics();
         services.AddSingleton<StreamsMetrics>();
         services.AddSingleton<RtmpMetrics>();
+        if (options.SrtPort != 0)
+        {
+            services.AddSingleton(Options.Create(options.Srt));
+            services.AddSingleton<SrtMetrics>();
+            services.AddSingleton(new SrtEndPoint(new IPEndPoint(IPAddress.Parse(options.Bind), options.SrtPort)));
+            services.AddSingleton<SrtListener>();
+            services.AddHostedService(provider => provider.GetRequiredService<SrtListener>());
+        }
+
         services.AddSingleton<PackagingMetrics>();
         services.AddSingleton<TranscodingMetrics>();
         services.AddSingleton<RecordingMetrics>();
@@ -139,6 +149,11 @@ public static class ServerHost
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("OnAir");
         var http = options.Tls.Enabled ? "https" : "http";
         ServerLog.Ready(logger, $"rtmp://{host}:{options.RtmpPort}/{options.Rtmp.App}/STREAM_KEY", $"{http}://{host}:{options.HttpPort}/live/STREAM_KEY/master.m3u8", $"{http}://{host}:{options.HttpPort}/", options.DataDir);
+        if (app.Services.GetService<SrtListener>()?.LocalEndPoint is { } srt)
+        {
+            ServerLog.SrtReady(logger, $"srt://{host}:{srt.Port}?streamid={options.Srt.App}/STREAM_KEY");
+        }
+
         if (options.RtmpsPort != 0)
         {
             ServerLog.RtmpsReady(logger, $"rtmps://{host}:{options.RtmpsPort}/{options.Rtmp.App}/STREAM_KEY");

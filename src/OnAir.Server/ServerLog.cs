@@ -9,6 +9,9 @@ internal static partial class ServerLog
     [LoggerMessage(101, LogLevel.Information, "RTMPS ingest: {PublishUrl}")]
     public static partial void RtmpsReady(ILogger logger, string publishUrl);
 
+    [LoggerMessage(102, LogLevel.Information, "SRT ingest: {PublishUrl}")]
+    public static partial void SrtReady(ILogger logger, string publishUrl);
+
     [LoggerMessage(103, LogLevel.Warning, "The REST API is off: the server listens on {Bind}, beyond this machine, and no api.adminToken is set. Set one (onair.json api.adminToken or ONAIR_API__ADMINTOKEN) to use /api/v1")]
     public static partial void ApiDisabled(ILogger logger, string bind);
 }

@@ -88,6 +88,8 @@ public class TlsTests
         Assert.DoesNotContain(server.Logs.Lines, l => l.Contains("Stream plain", StringComparison.Ordinal));
 
         await IngestPlayback.AssertPlaysWithTheLadderAsync(server, "secret");
+        var status = await StreamApi.WaitForAsync(server, "secret", s => s.Json.GetProperty("publisher").ValueKind == System.Text.Json.JsonValueKind.Object, TimeSpan.FromSeconds(5), "a publisher");
+        Assert.Equal("rtmps", status.Json.GetProperty("publisher").GetProperty("protocol").GetString());
         Assert.False(publisher.HasExited, $"the RTMPS publisher stopped: {publisher.StdErr}");
     }
 

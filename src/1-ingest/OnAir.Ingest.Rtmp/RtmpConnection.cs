@@ -7,6 +7,8 @@ using OnAir.Ingest.Rtmp.Handshake;
 using OnAir.Ingest.Rtmp.Messages;
 using OnAir.Media;
 
+using OnAir.Streams;
+
 namespace OnAir.Ingest.Rtmp;
 
 /// <summary>
@@ -35,7 +37,7 @@ internal sealed class RtmpConnection
     private readonly ReceiveBatching? _batching;
     private readonly RtmpMetrics? _metrics;
 
-    public RtmpConnection(IDuplexPipe transport, string sessionId, string? remote, RtmpOptions options, CommandHandler commands, TimeProvider time, ILogger logger, ReceiveBatching? batching = null, RtmpMetrics? metrics = null)
+    public RtmpConnection(IDuplexPipe transport, string sessionId, string? remote, RtmpOptions options, CommandHandler commands, TimeProvider time, ILogger logger, ReceiveBatching? batching = null, RtmpMetrics? metrics = null, IIngestLink? link = null)
     {
         _metrics = metrics;
         _batching = batching;
@@ -47,7 +49,7 @@ internal sealed class RtmpConnection
         _options = options;
         _commands = commands;
         _chunks = new ChunkReader(options);
-        _session = new RtmpSessionContext(sessionId, remote, new RtmpReplies(_output), logger) { Kick = reason => Abort("the stream was ended: " + reason) };
+        _session = new RtmpSessionContext(sessionId, remote, new RtmpReplies(_output), logger) { Link = link ?? PlainIngestLink.Rtmp, Kick = reason => Abort("the stream was ended: " + reason) };
     }
 
     public async Task RunAsync(CancellationToken shutdown)

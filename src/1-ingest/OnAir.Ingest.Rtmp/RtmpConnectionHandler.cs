@@ -11,6 +11,8 @@ namespace OnAir.Ingest.Rtmp;
 /// <summary>Kestrel entry point for RTMP: Kestrel owns sockets, buffers and backpressure; each connection runs an <see cref="RtmpConnection"/>.</summary>
 public sealed class RtmpConnectionHandler : ConnectionHandler
 {
+    private static readonly PlainIngestLink s_rtmps = new("rtmps");
+
     private readonly RtmpOptions _options;
     private readonly CommandHandler _commands;
     private readonly ILogger<RtmpConnectionHandler> _logger;
@@ -37,7 +39,8 @@ public sealed class RtmpConnectionHandler : ConnectionHandler
         RtmpLog.Accepted(_logger, connection.ConnectionId, remote);
         var socket = connection.Features.Get<IConnectionSocketFeature>()?.Socket;
         var batching = socket is not null && _options.ReceiveBatchMilliseconds > 0 ? new ReceiveBatching(socket, _options.ReceiveBatchMilliseconds, _time) : null;
-        var session = new RtmpConnection(connection.Transport, connection.ConnectionId, remote, _options, _commands, _time, _logger, batching, _metrics);
+        var link = connection.Features.Get<ITlsHandshakeFeature>() is null ? PlainIngestLink.Rtmp : s_rtmps;
+        var session = new RtmpConnection(connection.Transport, connection.ConnectionId, remote, _options, _commands, _time, _logger, batching, _metrics, link);
         _heartbeat.Add(session);
         _metrics.Opened();
         try

@@ -44,6 +44,6 @@ internal static partial class RtmpLog
     [LoggerMessage(1011, LogLevel.Error, "RTMP connection {SessionId}: unexpected failure; the connection is closed, other streams are unaffected")]
     public static partial void Unexpected(ILogger logger, Exception exception, string sessionId);
 
-    [LoggerMessage(1012, LogLevel.Warning, "RTMPS connection {SessionId} from {Remote} closed: its TLS handshake failed or timed out (a plain rtmp:// client on the RTMPS port, or a certificate the client refused)")]
+    [LoggerMessage(1013, LogLevel.Warning, "RTMPS connection {SessionId} from {Remote} closed: its TLS handshake failed or timed out (a plain rtmp:// client on the RTMPS port, or a certificate the client refused)")]
     public static partial void TlsHandshakeFailed(ILogger logger, string sessionId, string? remote);
 }

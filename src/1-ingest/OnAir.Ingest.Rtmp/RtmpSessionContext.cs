@@ -24,6 +24,9 @@ internal sealed class RtmpSessionContext
 
     public ILogger Logger { get; }
 
+    /// <summary>RTMP, or RTMPS behind TLS: what the API shows as the publisher's protocol.</summary>
+    public IIngestLink Link { get; init; } = PlainIngestLink.Rtmp;
+
     /// <summary>The application named in connect (the first path segment of the RTMP URL).</summary>
     public string? App { get; set; }
 

@@ -164,9 +164,9 @@ public sealed class LiveStream
     internal void Start() => _ = RunAsync();
 
     /// <summary>Attaches a publisher: starts the stream, resumes it when reconnecting, refuses while another publisher is live.</summary>
-    internal async Task<PublishAttempt> AttachAsync(string connectionId, string? remote)
+    internal async Task<PublishAttempt> AttachAsync(string connectionId, string? remote, IIngestLink link)
     {
-        var publisher = new StreamPublisher(this, _sourceTimeline, connectionId, remote);
+        var publisher = new StreamPublisher(this, _sourceTimeline, connectionId, remote, link);
         var reply = new TaskCompletionSource<PublishResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         if (!_commands.Writer.TryWrite(new AttachCommand(publisher, reply)))
         {

@@ -35,4 +35,17 @@ public readonly record struct PublishAttempt(PublishResult Result, StreamPublish
 
     /// <summary>Why a publish was <see cref="PublishResult.Refused"/>, or the node that holds the name (<see cref="PublishResult.OwnedElsewhere"/>).</summary>
     public string? Reason { get; init; }
+
+    /// <summary>The name to show for a refused publish: with keys configured the key is a secret, so an unknown one is never echoed.</summary>
+    public string ShownName => Name ?? "(key withheld)";
+
+    /// <summary>Why the publish was refused, in words for the publisher and the log, whatever the ingest protocol.</summary>
+    public string RefusalReason(int maxStreamNameLength) => Result switch
+    {
+        PublishResult.NameInUse => $"stream '{ShownName}' is already being published",
+        PublishResult.UnknownKey => "unknown or revoked stream key (keys are created with POST /api/v1/keys or listed under streams.streamKeys)",
+        PublishResult.Refused => $"refused by the on_publish hook: {Reason}",
+        PublishResult.OwnedElsewhere => $"stream '{ShownName}' is live on node {Reason} of this cluster; publish there (a node that stopped is forgotten after cluster.ttlSeconds)",
+        _ => $"stream name '{ShownName}' is not valid: use 1-{maxStreamNameLength} characters of A-Z a-z 0-9 _ - .",
+    };
 }

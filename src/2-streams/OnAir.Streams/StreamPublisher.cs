@@ -16,12 +16,13 @@ public sealed class StreamPublisher : IDisposable
     private long _offset;
     private int _left;
 
-    internal StreamPublisher(LiveStream stream, SourceTimeline timeline, string connectionId, string? remote)
+    internal StreamPublisher(LiveStream stream, SourceTimeline timeline, string connectionId, string? remote, IIngestLink link)
     {
         Stream = stream;
         _timeline = timeline;
         ConnectionId = connectionId;
         Remote = remote;
+        Link = link;
     }
 
     public LiveStream Stream { get; }
@@ -30,6 +31,9 @@ public sealed class StreamPublisher : IDisposable
     public string ConnectionId { get; }
 
     public string? Remote { get; }
+
+    /// <summary>The ingest protocol and, where it measures one, the link's health.</summary>
+    public IIngestLink Link { get; }
 
     /// <summary>Set by the stream when this session takes over a reconnecting stream: its frames continue the stream's timeline.</summary>
     internal bool Continues { get; set; }

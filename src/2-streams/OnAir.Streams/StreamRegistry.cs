@@ -114,7 +114,8 @@ public sealed class StreamRegistry
     /// Publishes with <paramref name="streamKey"/> (mapped to its public name when keys are
     /// configured): starts a new stream, or resumes the name's reconnecting one.
     /// </summary>
-    public async Task<PublishAttempt> PublishAsync(string streamKey, string connectionId, string? remote)
+    /// <param name="link">The publisher's protocol and link health, shown by the API; RTMP when null.</param>
+    public async Task<PublishAttempt> PublishAsync(string streamKey, string connectionId, string? remote, IIngestLink? link = null)
     {
         if (_keys.NameFor(streamKey) is not { } name)
         {
@@ -140,7 +141,7 @@ public sealed class StreamRegistry
         // A stream that ends between the lookup and the attach answers Ended: try again with a new one.
         for (var attempt = 0; attempt < MaxAttachAttempts; attempt++)
         {
-            var outcome = await StreamFor(name).AttachAsync(connectionId, remote).ConfigureAwait(false);
+            var outcome = await StreamFor(name).AttachAsync(connectionId, remote, link ?? PlainIngestLink.Rtmp).ConfigureAwait(false);
             if (outcome.Result != PublishResult.Ended)
             {
                 return outcome;

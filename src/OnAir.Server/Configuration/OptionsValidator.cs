@@ -34,6 +34,8 @@ public static class OptionsValidator
             throw new ConfigurationError("ladder", $"'{o.Ladder}' is not a ladder (accepted: {string.Join(", ", ladders.Keys)})");
         }
 
+        Range("srtPort", o.SrtPort, 0, 65535);
+        ValidateSrt(o.Srt);
         ValidateTls("tls", o.Tls);
         ValidateTls("rtmps", o.Rtmps);
         if (o.RtmpsPort != 0)
@@ -194,6 +196,23 @@ public static class OptionsValidator
         if (ladder.AudioBitrateKbps is { } audio)
         {
             Range($"{key}.audioBitrateKbps", audio, 16, 512);
+        }
+    }
+
+    private static void ValidateSrt(OnAir.Ingest.Srt.SrtOptions srt)
+    {
+        Range("srt.latencyMilliseconds", srt.LatencyMilliseconds, 20, 8000);
+        Range("srt.maxConnections", srt.MaxConnections, 1, 100_000);
+        Range("srt.idleTimeoutSeconds", srt.IdleTimeoutSeconds, 1, 3600);
+        Range("srt.receiveBatchMilliseconds", srt.ReceiveBatchMilliseconds, 0, 200);
+        if (srt.Passphrase is { Length: > 0 and (< 10 or > 79) } passphrase)
+        {
+            throw new ConfigurationError("srt.passphrase", $"has {passphrase.Length} characters (accepted: 10 to 79, SRT's limits; or none for no encryption)");
+        }
+
+        if (string.IsNullOrWhiteSpace(srt.App) || srt.App.Contains('/', StringComparison.Ordinal))
+        {
+            throw new ConfigurationError("srt.app", $"'{srt.App}' must be one non-empty path segment (e.g. live)");
         }
     }
 

@@ -8,6 +8,7 @@ public static class ServeFlags
     {
         ["--rtmp-port"] = "rtmpPort",
         ["--rtmps-port"] = "rtmpsPort",
+        ["--srt-port"] = "srtPort",
         ["--http-port"] = "httpPort",
         ["--bind"] = "bind",
         ["--data-dir"] = "dataDir",

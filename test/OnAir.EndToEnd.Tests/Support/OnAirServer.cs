@@ -37,6 +37,7 @@ public sealed class OnAirServer : IAsyncDisposable
         {
             RtmpPort = FreePort(),
             HttpPort = FreePort(),
+            SrtPort = FreeUdpPort(),
             DataDir = Directory.CreateTempSubdirectory("onair-e2e-").FullName,
         };
         configure?.Invoke(options);
@@ -52,6 +53,15 @@ public sealed class OnAirServer : IAsyncDisposable
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
+
+    public static int FreeUdpPort()
+    {
+        using var socket = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)socket.Client.LocalEndPoint!).Port;
+    }
+
+    /// <summary>The SRT publish URL for <paramref name="key"/> in the access-control form of the contract.</summary>
+    public string SrtUrl(string key, string? extra = null) => $"srt://127.0.0.1:{Options.SrtPort}?streamid=#!::r=live/{key},m=publish{extra}";
 
     public async Task StopAsync() => await _app.StopAsync();
 

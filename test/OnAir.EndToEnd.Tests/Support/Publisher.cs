@@ -58,7 +58,8 @@ public sealed class Publisher : IAsyncDisposable
         return Start("gst-launch-1.0", ["-q", .. pipeline.Split(' ', StringSplitOptions.RemoveEmptyEntries)]);
     }
 
-    private static Publisher Start(string fileName, IEnumerable<string> args) => new(ChildProcess.Start(fileName, args));
+    /// <summary>Any publishing command line (a relay, a custom pipeline).</summary>
+    public static Publisher Start(string fileName, IEnumerable<string> args) => new(ChildProcess.Start(fileName, args));
 
     public Task<int> WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync(timeout);
 

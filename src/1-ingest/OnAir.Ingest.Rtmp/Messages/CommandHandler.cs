@@ -122,19 +122,11 @@ internal sealed class CommandHandler
 
     private async Task CompletePublishAsync(RtmpSessionContext session, string key, uint messageStreamId)
     {
-        var attempt = await _registry.PublishAsync(key, session.SessionId, session.Remote).ConfigureAwait(false);
+        var attempt = await _registry.PublishAsync(key, session.SessionId, session.Remote, session.Link).ConfigureAwait(false);
         if (attempt.Publisher is not { } publisher)
         {
-            // With keys configured the key is a secret: logs and replies name the stream, never the key.
-            var name = attempt.Name ?? "(key withheld)";
-            var reason = attempt.Result switch
-            {
-                PublishResult.NameInUse => $"stream '{name}' is already being published",
-                PublishResult.UnknownKey => "unknown or revoked stream key (keys are created with POST /api/v1/keys or listed under streams.streamKeys)",
-                PublishResult.Refused => $"refused by the on_publish hook: {attempt.Reason}",
-                PublishResult.OwnedElsewhere => $"stream '{name}' is live on node {attempt.Reason} of this cluster; publish there (a node that stopped is forgotten after cluster.ttlSeconds)",
-                _ => $"stream name '{name}' is not valid: use 1-{_registry.MaxStreamNameLength} characters of A-Z a-z 0-9 _ - .",
-            };
+            var name = attempt.ShownName;
+            var reason = attempt.RefusalReason(_registry.MaxStreamNameLength);
             RtmpLog.PublishRefused(session.Logger, name, session.SessionId, reason);
             session.Replies.OnStatus(messageStreamId, "error", "NetStream.Publish.BadName", reason);
             session.RequestClose($"publish refused: {reason}");

@@ -54,7 +54,7 @@ public sealed record StreamView(
                 viewers.ByRendition.GetValueOrDefault(rendition.Name)));
         }
 
-        var publisher = stream.Publisher is { } p ? new PublisherView(p.ConnectionId, p.Remote) : null;
+        var publisher = stream.Publisher is { } p ? new PublisherView(p.ConnectionId, p.Remote, p.Link.Protocol, p.Link.Stats) : null;
         var ingest = new IngestView(stream.Source.Feed.FramesWritten, (source?.AverageBandwidth ?? 0) / 1000.0, source?.FrameRate ?? 0);
         return new StreamView(
             stream.Name,
@@ -83,7 +83,9 @@ public sealed record StreamView(
 /// <param name="Bandwidth">The master playlist's BANDWIDTH (peak bits/s over the window).</param>
 public sealed record RenditionView(string Name, int Width, int Height, long Bandwidth, long AverageBandwidth, double FrameRate, int Viewers);
 
-public sealed record PublisherView(string ConnectionId, string? Remote);
+/// <param name="Protocol">How it publishes: rtmp, rtmps, srt.</param>
+/// <param name="Link">Its link's health where the protocol measures it (SRT); null otherwise.</param>
+public sealed record PublisherView(string ConnectionId, string? Remote, string Protocol, IngestLinkStats? Link);
 
 /// <param name="BitrateKbps">The source's average bitrate over the playlist window.</param>
 public sealed record IngestView(long Frames, double BitrateKbps, double Fps);
