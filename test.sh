@@ -5,7 +5,8 @@ set -uo pipefail
 cd "$(dirname "$0")"
 
 scripts/install-deps.sh ffmpeg:ffmpeg gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-base-apps:gst-discoverer-1.0 gstreamer1.0-plugins-good \
-  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav chromium:chromium nodejs:node npm:npm redis-server:redis-server libsrt1.5-gnutls srt-tools:srt-live-transmit || exit 1
+  gstreamer1.0-plugins-bad gstreamer1.0-plugins-ugly gstreamer1.0-libav chromium:chromium nodejs:node npm:npm redis-server:redis-server libsrt1.5-gnutls srt-tools:srt-live-transmit \
+  gstreamer1.0-nice python3-gi gir1.2-gst-plugins-bad-1.0 || exit 1
 
 # hls.js and the driver of the system Chromium, for the real-player test (pinned in its package-lock.json;
 # playwright-core wants node 20 or later). If this fails, only that test fails, saying so.

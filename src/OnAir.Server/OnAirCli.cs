@@ -72,6 +72,7 @@ public static class OnAirCli
 
           --rtmp-port N        RTMP ingest port (default 1935)
           --srt-port N         SRT ingest port, UDP (default 8890; 0: off)
+          --webrtc-port N      WebRTC (WHIP) media port, UDP (default 8189; 0: off); publish with POST /whip/NAME
           --rtmps-port N       RTMP over TLS (default off; needs rtmps.certificateFile/keyFile or tls.* in onair.json)
           --http-port N        HLS origin, web UI, API and metrics port (default 8080)
           --bind ADDR          listen address of every port (default 127.0.0.1)

@@ -3,6 +3,7 @@ using OnAir.Control.Webhooks;
 using OnAir.Edge.Cluster;
 using OnAir.Ingest.Rtmp;
 using OnAir.Ingest.Srt;
+using OnAir.WebRtc;
 using OnAir.Origin;
 using OnAir.Packaging;
 using OnAir.Recording;
@@ -27,6 +28,9 @@ public sealed class OnAirOptions
     /// <summary>SRT ingest, UDP, listener mode (--srt-port). Default 8890; 0 turns SRT off.</summary>
     public int SrtPort { get; set; } = 8890;
 
+    /// <summary>WebRTC (WHIP) media, UDP, one socket for all sessions (--webrtc-port). Default 8189; 0 turns WHIP off.</summary>
+    public int WebrtcPort { get; set; } = 8189;
+
     /// <summary>HTTP port for HLS, web UI, API and metrics (--http-port). Default 8080.</summary>
     public int HttpPort { get; set; } = 8080;
 
@@ -48,6 +52,8 @@ public sealed class OnAirOptions
     public RtmpOptions Rtmp { get; set; } = new();
 
     public SrtOptions Srt { get; set; } = new();
+
+    public WebRtcOptions Webrtc { get; set; } = new();
 
     public HlsOptions Hls { get; set; } = new();
 

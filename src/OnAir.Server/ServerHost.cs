@@ -11,6 +11,7 @@ using OnAir.Control.Webhooks;
 using OnAir.Edge.Cluster;
 using OnAir.Ingest.Rtmp;
 using OnAir.Ingest.Srt;
+using OnAir.Ingest.Whip;
 using OnAir.Origin;
 using OnAir.Packaging;
 using OnAir.Packaging.Hls;
@@ -72,6 +73,16 @@ public static class ServerHost
             services.AddHostedService<ClusterHeartbeat>();
         }
 
+        if (options.WebrtcPort != 0)
+        {
+            services.AddSingleton(Options.Create(options.Webrtc));
+            services.AddSingleton(new WhipSettings(new IPEndPoint(IPAddress.Parse(options.Bind), options.WebrtcPort), options.Transcode.FfmpegPath));
+            services.AddSingleton<WhipMetrics>();
+            services.AddSingleton<WhipService>();
+            services.AddHostedService(provider => provider.GetRequiredService<WhipService>());
+            services.AddWhipCors();
+        }
+
         services.AddOnAirMetrics();
         services.AddSingleton<StreamsMetrics>();
         services.AddSingleton<RtmpMetrics>();
@@ -130,6 +141,11 @@ public static class ServerHost
         app.MapOrigin();
         app.MapVod().RequireCors(OriginEndpoints.CorsPolicy); // players on other origins fetch recordings as they do live streams
         app.MapApi(app.Services.GetRequiredService<ApiAccess>());
+        if (options.WebrtcPort != 0)
+        {
+            app.MapWhip();
+        }
+
         app.MapHealth();
         app.MapOnAirMetrics();
         app.MapWeb();

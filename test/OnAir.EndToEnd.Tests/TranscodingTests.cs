@@ -104,7 +104,10 @@ public partial class TranscodingTests
         Assert.InRange(resumed.Sequence, sourceAtKill + 1, sourceAtKill + 3); // the segment in progress at the kill, then at most two more
         Assert.True(resumed.StartsWithKeyFrame);
         var transcoderLog = server.Logs.Lines.Where(l => l.Contains("[30", StringComparison.Ordinal)).ToList();
-        Assert.True(transcoderLog.Count(l => l.Contains("[3000]", StringComparison.Ordinal)) == 2, "one restart, not a loop:\n" + string.Join('\n', transcoderLog));
+        // One crash restart, not a loop. Under load the restarted ffmpeg may also lag and be stepped down or up
+        // (3004/3005): each step starts another ffmpeg, by design, and is not a restart.
+        int Count(string id) => transcoderLog.Count(l => l.Contains(id, StringComparison.Ordinal));
+        Assert.True(Count("[3002]") == 1 && Count("[3000]") == 2 + Count("[3004]") + Count("[3005]"), "one restart, not a loop:\n" + string.Join('\n', transcoderLog));
 
         // source kept its pace: a new segment at least every target duration (plus reload and jitter margin).
         var source = recorder.Segments["source"].Values.Where(s => s.Sequence > sourceAtKill).ToList();

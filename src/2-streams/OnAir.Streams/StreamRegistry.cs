@@ -92,6 +92,9 @@ public sealed class StreamRegistry
 
     public int MaxStreamNameLength => _options.MaxStreamNameLength;
 
+    /// <summary>The public name <paramref name="streamKey"/> publishes (the key itself when no keys are configured); null for an unknown key.</summary>
+    public string? NameForKey(string streamKey) => _keys.NameFor(streamKey);
+
     /// <summary>Source frames publishers have written into every stream so far (derived from the feeds' own counts, so a frame pays for no shared counter).</summary>
     public long SourceFramesWritten
     {

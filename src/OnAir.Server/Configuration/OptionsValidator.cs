@@ -36,6 +36,8 @@ public static class OptionsValidator
 
         Range("srtPort", o.SrtPort, 0, 65535);
         ValidateSrt(o.Srt);
+        Range("webrtcPort", o.WebrtcPort, 0, 65535);
+        ValidateWebRtc(o.Webrtc);
         ValidateTls("tls", o.Tls);
         ValidateTls("rtmps", o.Rtmps);
         if (o.RtmpsPort != 0)
@@ -196,6 +198,18 @@ public static class OptionsValidator
         if (ladder.AudioBitrateKbps is { } audio)
         {
             Range($"{key}.audioBitrateKbps", audio, 16, 512);
+        }
+    }
+
+    private static void ValidateWebRtc(OnAir.WebRtc.WebRtcOptions webrtc)
+    {
+        Range("webrtc.connectTimeoutSeconds", webrtc.ConnectTimeoutSeconds, 1, 120);
+        Range("webrtc.idleTimeoutSeconds", webrtc.IdleTimeoutSeconds, 1, 3600);
+        Range("webrtc.keyFrameIntervalSeconds", webrtc.KeyFrameIntervalSeconds, 0.5, 60);
+        Range("webrtc.maxSessions", webrtc.MaxSessions, 1, 10_000);
+        if (webrtc.CandidateAddress is { Length: > 0 } address && !IPAddress.TryParse(address, out _))
+        {
+            throw new ConfigurationError("webrtc.candidateAddress", $"'{address}' is not an IP address (the address WHIP publishers reach this server at)");
         }
     }
 

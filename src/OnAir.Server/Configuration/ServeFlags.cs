@@ -9,6 +9,7 @@ public static class ServeFlags
         ["--rtmp-port"] = "rtmpPort",
         ["--rtmps-port"] = "rtmpsPort",
         ["--srt-port"] = "srtPort",
+        ["--webrtc-port"] = "webrtcPort",
         ["--http-port"] = "httpPort",
         ["--bind"] = "bind",
         ["--data-dir"] = "dataDir",

@@ -38,6 +38,7 @@ public sealed class OnAirServer : IAsyncDisposable
             RtmpPort = FreePort(),
             HttpPort = FreePort(),
             SrtPort = FreeUdpPort(),
+            WebrtcPort = FreeUdpPort(),
             DataDir = Directory.CreateTempSubdirectory("onair-e2e-").FullName,
         };
         configure?.Invoke(options);

@@ -18,9 +18,7 @@ internal sealed class AvcStreamReader : ElementaryStreamReader
 {
     private const int LengthSize = 4;
 
-    private AvcConfig? _config;
-    private byte[] _sps = [];
-    private byte[] _pps = [];
+    private readonly AvcParameterSets _parameterSets = new();
 
     /// <summary>The kept NAL units of the current access unit (start, length), reused for every PES.</summary>
     private (int Start, int Length)[] _nals = new (int, int)[16];
@@ -33,25 +31,17 @@ internal sealed class AvcStreamReader : ElementaryStreamReader
         var count = 0;
         var size = 0;
         var isKeyFrame = false;
-        var parameterSetsChanged = false;
         var offset = 0;
         while (AnnexB.TryGetNext(payload, ref offset, out var start, out var length))
         {
             var nal = payload.Slice(start, length);
-            switch (NalUnit.TypeOf(nal[0]))
+            var type = NalUnit.TypeOf(nal[0]);
+            if (type == NalUnit.TypeAccessUnitDelimiter || _parameterSets.Offer(nal))
             {
-                case NalUnit.TypeAccessUnitDelimiter:
-                    continue;
-                case NalUnit.TypeSps:
-                    parameterSetsChanged |= Remember(ref _sps, nal);
-                    continue;
-                case NalUnit.TypePps:
-                    parameterSetsChanged |= Remember(ref _pps, nal);
-                    continue;
-                case NalUnit.TypeIdrSlice:
-                    isKeyFrame = true;
-                    break;
+                continue;
             }
+
+            isKeyFrame |= type == NalUnit.TypeIdrSlice;
 
             if (count == _nals.Length)
             {
@@ -62,9 +52,9 @@ internal sealed class AvcStreamReader : ElementaryStreamReader
             size += LengthSize + length;
         }
 
-        if (parameterSetsChanged)
+        if (!_parameterSets.Update())
         {
-            UpdateConfig(counters);
+            counters.InvalidParameterSets++;
         }
 
         if (count == 0)
@@ -73,13 +63,13 @@ internal sealed class AvcStreamReader : ElementaryStreamReader
             return;
         }
 
-        if (_config is null)
+        if (_parameterSets.Config is not { } config)
         {
             counters.FramesWithoutConfig++;
             return;
         }
 
-        var frame = MediaFrame.Rent(TrackKind.Video, dts, pts, isKeyFrame, _config, size);
+        var frame = MediaFrame.Rent(TrackKind.Video, dts, pts, isKeyFrame, config, size);
         var destination = frame.WritablePayload;
         for (var i = 0; i < count; i++)
         {
@@ -90,39 +80,5 @@ internal sealed class AvcStreamReader : ElementaryStreamReader
         }
 
         context.Emit(pid, frame);
-    }
-
-    /// <summary>Copies a parameter set only when it differs from the one held: encoders repeat them before every IDR.</summary>
-    private static bool Remember(ref byte[] held, ReadOnlySpan<byte> nal)
-    {
-        if (nal.SequenceEqual(held))
-        {
-            return false;
-        }
-
-        held = nal.ToArray();
-        return true;
-    }
-
-    /// <summary>
-    /// A new configuration for a new SPS or PPS. One that does not parse leaves the stream without
-    /// configuration, so no frame goes out that a decoder could not start from, until a valid pair comes.
-    /// </summary>
-    private void UpdateConfig(TsDemuxerCounters counters)
-    {
-        if (_sps.Length == 0 || _pps.Length == 0)
-        {
-            return;
-        }
-
-        try
-        {
-            _config = AvcConfig.FromParameterSets(_sps, _pps);
-        }
-        catch (InvalidMediaException)
-        {
-            counters.InvalidParameterSets++;
-            _config = null;
-        }
     }
 }

@@ -10,9 +10,12 @@ public static class Crc32Mpeg2
 
     private static readonly uint[] s_table = BuildTable();
 
-    public static uint Compute(ReadOnlySpan<byte> data)
+    public static uint Compute(ReadOnlySpan<byte> data) => Compute(data, 0xFFFFFFFFu);
+
+    /// <summary>The same CRC from another initial value: Ogg's page checksum is this polynomial from 0.</summary>
+    public static uint Compute(ReadOnlySpan<byte> data, uint initial)
     {
-        var crc = 0xFFFFFFFFu;
+        var crc = initial;
         foreach (var b in data)
         {
             crc = (crc << 8) ^ s_table[(crc >> 24) ^ b];
