@@ -74,7 +74,7 @@ run_streams() { # PROTOCOL → "cpu-seconds-per-minute-per-stream rss-kb live-st
   sleep "$WARMUP"
   local ticks0 ticks1 rss live children
   # The server and its children (WHIP's Opus-to-AAC ffmpegs), measured over the same window.
-  children=$(pgrep -P "$server" | tr '\n' ' ')
+  children=$( (pgrep -P "$server" || true) | tr "\n" " ")
   # shellcheck disable=SC2086 # a list of PIDs
   ticks0=$(cpu_ticks "$server" $children)
   sleep "$WINDOW"

@@ -27,7 +27,7 @@ public class SrtStreamIdTests
     [InlineData("#!::m=publish", "names no resource")]
     [InlineData("#!::r=live/cam1,m=request", "mode m=request is not served")]
     [InlineData("#!::r=live/cam1,m=bidirectional", "mode m=bidirectional is not served")]
-    [InlineData("#!::r=live/cam1,junk", "'junk' in the stream id is not key=value")]
+    [InlineData("#!::r=live/cam1,junk", "a part of the stream id is not key=value")]
     [InlineData("#!::=x", "is not key=value")]
     [InlineData("#!::a=1,a=1,a=1,a=1,a=1,a=1,a=1,a=1,a=1,a=1,a=1,a=1,a=1,a=1,a=1,a=1,a=1,r=live/x", "more than 16 key=value pairs")]
     public void Stream_ids_that_name_no_publishable_key_are_refused_with_a_reason(string streamId, string reason)

@@ -79,6 +79,24 @@ public class H264DepacketizerTests
     }
 
     [Fact]
+    public void A_fragment_that_never_ends_breaks_its_access_unit_instead_of_corrupting_it()
+    {
+        var idr = FlvVector.ReadFrames("h264-aac-320x240-2s.flv", out _).First(f => f.Kind == TrackKind.Video && f.IsKeyFrame);
+        var packets = Packetize(idr).ToList();
+        var fragments = packets.Where(p => (p.Payload[0] & 0x1F) == 28).ToList();
+        Assert.True(fragments.Count >= 2, "the IDR is fragmented");
+        var depacketizer = new H264Depacketizer();
+        foreach (var (payload, _) in packets.TakeWhile(p => p.Payload != fragments[1].Payload))
+        {
+            Assert.Null(depacketizer.Push(payload, 1, marker: false, lossBefore: false)); // a start, then (the end lost)...
+        }
+
+        Assert.Null(depacketizer.Push(fragments[0].Payload, 1, marker: true, lossBefore: false)); // ...a new start: broken, dropped
+        Assert.Equal(1, depacketizer.Dropped);
+        Assert.True(depacketizer.NeedsKeyFrame);
+    }
+
+    [Fact]
     public void Random_and_mutated_payloads_never_throw()
     {
         var source = FlvVector.ReadFrames("h264-aac-320x240-2s.flv", out _).Where(f => f.Kind == TrackKind.Video).Take(10).ToList();

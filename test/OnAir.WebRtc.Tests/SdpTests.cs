@@ -49,6 +49,22 @@ public class SdpTests
         Assert.Equal("ufrag123", reread.IceUfrag);
     }
 
+    [Fact]
+    public void Sections_ingest_does_not_take_are_declined_in_a_well_formed_answer()
+    {
+        var withData = ChromiumOffer.Replace("a=group:BUNDLE 0 1", "a=group:BUNDLE 0 1 2", StringComparison.Ordinal)
+            + "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\nc=IN IP4 0.0.0.0\r\na=mid:2\r\na=sctp-port:5000\r\n";
+        var offer = SdpOffer.Parse(withData);
+        var answer = Negotiation.Choose(offer, out _)!.Answer(offer, "u", "p", new byte[32], new IPEndPoint(IPAddress.Loopback, 8189), 1);
+        var lines = answer.Split("\r\n");
+        var declined = Array.IndexOf(lines, "m=application 0 UDP/DTLS/SCTP webrtc-datachannel");
+        Assert.True(declined > 0, answer);
+        Assert.Equal("c=IN IP4 0.0.0.0", lines[declined + 1]); // three fields: browsers refuse an answer with a short c= line
+        Assert.Equal("a=mid:2", lines[declined + 2]);
+        Assert.Contains("a=group:BUNDLE 0 1", lines);
+        Assert.Equal(["0", "1", "2"], SdpOffer.Parse(answer.Replace("a=fingerprint:sha-256", "a=fingerprint:sha-256", StringComparison.Ordinal)).Media.Select(m => m.Mid));
+    }
+
     [Theory]
     [InlineData("a=rtpmap:102 H264/90000", "a=rtpmap:102 VP8/90000", "no H.264")]
     [InlineData("a=sendonly", "a=recvonly", "sends no video")]

@@ -291,6 +291,11 @@ public sealed class SrtListener : IHostedService, IDisposable
             _epoll!.Add(connection.Socket); // what arrived while the stream decided is read at the next wait
             return null;
         });
+        if (!_connections.ContainsKey(connection.Socket.Id))
+        {
+            return; // the caller left while the stream decided: its socket could not be watched, and Guarded closed it
+        }
+
         publisher.OnKick(reason => _commands.Enqueue(new Kicked(connection, reason)));
         if (attempt.Result == PublishResult.Resumed)
         {

@@ -69,7 +69,7 @@ public static class SrtStreamId
             var eq = pair.IndexOf('=');
             if (eq <= 0)
             {
-                error = $"'{pair}' in the stream id is not key=value (expected #!::r=live/STREAM_KEY,m=publish)";
+                error = "a part of the stream id is not key=value (expected #!::r=live/STREAM_KEY,m=publish)"; // not echoed: it may be the key
                 return false;
             }
 

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Threading.Channels;
 using OnAir.Media;
@@ -132,9 +133,17 @@ internal sealed class OpusToAac : IAsyncDisposable
         var stdin = _ffmpeg.StandardInput.BaseStream;
         try
         {
-            await foreach (var page in _pages.Reader.ReadAllAsync().ConfigureAwait(false))
+            // Everything queued goes out in one write: a page every 20 ms written alone would be a syscall each.
+            var batch = new ArrayBufferWriter<byte>(16 * 1024);
+            while (await _pages.Reader.WaitToReadAsync().ConfigureAwait(false))
             {
-                await stdin.WriteAsync(page).ConfigureAwait(false);
+                batch.ResetWrittenCount();
+                while (_pages.Reader.TryRead(out var page))
+                {
+                    batch.Write(page);
+                }
+
+                await stdin.WriteAsync(batch.WrittenMemory).ConfigureAwait(false);
                 await stdin.FlushAsync().ConfigureAwait(false);
             }
         }

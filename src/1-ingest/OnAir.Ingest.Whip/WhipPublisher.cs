@@ -15,14 +15,18 @@ internal sealed class WhipPublisher : IWebRtcSink
     private readonly Lock _write = new();
     private readonly ILogger _logger;
     private readonly WhipMetrics _metrics;
+    private readonly Action<string> _forget;
     private StreamPublisher? _publisher;
     private OpusToAac? _audio;
+    private string _streamName = "";
     private volatile bool _unpublish;
 
-    public WhipPublisher(ILogger logger, WhipMetrics metrics)
+    /// <param name="forget">Drops the session from the service's table once it ended, however it ended.</param>
+    public WhipPublisher(ILogger logger, WhipMetrics metrics, Action<string> forget)
     {
         _logger = logger;
         _metrics = metrics;
+        _forget = forget;
     }
 
     public WebRtcSession? Session { get; set; }
@@ -32,6 +36,7 @@ internal sealed class WhipPublisher : IWebRtcSink
     {
         _publisher = publisher;
         _audio = audio;
+        _streamName = publisher.Stream.Name;
     }
 
     /// <summary>A WHIP DELETE: the publisher says it is done, so the stream may end at once.</summary>
@@ -52,19 +57,9 @@ internal sealed class WhipPublisher : IWebRtcSink
 
         WhipLog.PublishEnded(_logger, publisher.Stream.Name, Session?.Id ?? "?", reason, Session?.LostPackets ?? 0, Session?.DroppedFrames ?? 0);
         _metrics.Closed(Session?.LostPackets ?? 0, Session?.DroppedFrames ?? 0);
-        _ = CloseAsync(publisher);
-    }
-
-    private async Task CloseAsync(StreamPublisher publisher)
-    {
-        if (_audio is { } audio)
+        if (Session is { } session)
         {
-            if (audio.LastError.Length > 0)
-            {
-                WhipLog.AudioFailed(_logger, publisher.Stream.Name, Session?.Id ?? "?", audio.LastError);
-            }
-
-            await audio.DisposeAsync().ConfigureAwait(false);
+            _forget(session.Id);
         }
 
         lock (_write)
@@ -77,6 +72,24 @@ internal sealed class WhipPublisher : IWebRtcSink
 
             publisher.Dispose();
         }
+
+        // Stopping ffmpeg waits for the process: off the thread that closed the session (the socket thread, often).
+        _ = Task.Run(StopAudioAsync);
+    }
+
+    private async Task StopAudioAsync()
+    {
+        if (_audio is not { } audio)
+        {
+            return;
+        }
+
+        if (audio.LastError.Length > 0)
+        {
+            WhipLog.AudioFailed(_logger, _streamName, Session?.Id ?? "?", audio.LastError);
+        }
+
+        await audio.DisposeAsync().ConfigureAwait(false);
     }
 
     private void Write(MediaFrame frame)

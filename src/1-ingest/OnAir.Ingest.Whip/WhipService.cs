@@ -125,11 +125,24 @@ public sealed class WhipService : IHostedService, IAsyncDisposable
             return Refuse(attempt.ShownName, remote, status, attempt.RefusalReason(_registry.MaxStreamNameLength));
         }
 
-        var sink = new WhipPublisher(_logger, _metrics);
+        var sink = new WhipPublisher(_logger, _metrics, id => _sessions.TryRemove(id, out _));
+        OpusToAac? audio = null;
+        if (negotiation.AudioMid is not null)
+        {
+            try
+            {
+                audio = new OpusToAac(_settings.FfmpegPath, sink.WriteAudio);
+            }
+            catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException)
+            {
+                publisher.Dispose();
+                return Refuse(name, remote, 500, $"the ffmpeg that makes AAC of the Opus audio did not start ({_settings.FfmpegPath}: {ex.Message}); install ffmpeg or set transcode.ffmpegPath");
+            }
+        }
+
         _metrics.Opened();
         var session = endpoint.Open(offer, negotiation, sink, out var answer);
         sink.Session = session;
-        var audio = negotiation.AudioMid is null ? null : new OpusToAac(_settings.FfmpegPath, sink.WriteAudio);
         sink.Attach(publisher, audio);
         _sessions[session.Id] = (publisher.Stream.Name, session, sink);
         publisher.OnKick(reason => endpoint.Close(session, "the stream was ended: " + reason));

@@ -2,7 +2,10 @@ using OnAir.Media;
 
 namespace OnAir.WebRtc;
 
-/// <summary>Where a <see cref="WebRtcSession"/>'s media goes. Called on the endpoint's socket thread: implementations hand off, never block.</summary>
+/// <summary>
+/// Where a <see cref="WebRtcSession"/>'s media goes. Media comes on the endpoint's socket thread:
+/// implementations hand off, never block. <see cref="OnClosed"/> may come from any thread, once.
+/// </summary>
 public interface IWebRtcSink
 {
     /// <summary>One H.264 access unit; timestamps are 90 kHz ticks on the session's clock (0 = when the session opened). Consumes the reference.</summary>

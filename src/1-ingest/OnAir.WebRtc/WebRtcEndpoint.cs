@@ -28,6 +28,7 @@ public sealed class WebRtcEndpoint : IAsyncDisposable
     private readonly ConcurrentQueue<(WebRtcSession Session, string Reason)> _closing = new();
     private Thread? _loop;
     private long _nextSessionId = Environment.TickCount64;
+    private WebRtcSession? _current;
     private int _disposed;
 
     /// <exception cref="SocketException">The port cannot be bound.</exception>
@@ -105,6 +106,7 @@ public sealed class WebRtcEndpoint : IAsyncDisposable
                     var received = _socket.ReceiveFrom(buffer, SocketFlags.None, from);
                     if (received > 0)
                     {
+                        _current = null;
                         Route(buffer.AsSpan(0, received), from, scratch);
                     }
                 }
@@ -113,9 +115,18 @@ public sealed class WebRtcEndpoint : IAsyncDisposable
             {
                 // ICMP port unreachable from a peer that left, reported on the next read
             }
-            catch (ObjectDisposedException)
+            catch (ObjectDisposedException) when (_stop.IsCancellationRequested)
             {
                 return;
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A bug in one session's handling closes that session only, never the loop the others share;
+                // outside a session (a datagram no session took) the datagram is dropped.
+                if (_current is { } failed)
+                {
+                    Remove(failed, $"an unexpected failure: {ex.GetType().Name}: {ex.Message}");
+                }
             }
 
             var now = _time.GetTimestamp();
@@ -144,15 +155,16 @@ public sealed class WebRtcEndpoint : IAsyncDisposable
 
             var previous = target.Remote;
             var endPoint = (IPEndPoint)new IPEndPoint(IPAddress.Any, 0).Create(from);
+            _current = target;
             target.OnConnectivityCheck(datagram, from, endPoint, scratch);
-            if (previous is null || !previous.Equals(target.Remote))
+            if (previous is not null && !previous.Equals(target.Remote))
             {
-                if (previous is not null)
-                {
-                    _byAddress.TryRemove(previous, out _);
-                }
+                _byAddress.TryRemove(KeyValuePair.Create(previous, target)); // only this session's mapping: another may own it now
+            }
 
-                _byAddress[target.Remote!] = target;
+            if (target.Remote is { } remote)
+            {
+                _byAddress[remote] = target; // every valid check re-maps: the address may have been another session's
             }
 
             return;
@@ -163,6 +175,7 @@ public sealed class WebRtcEndpoint : IAsyncDisposable
             return;
         }
 
+        _current = session;
         if (WebRtcSession.IsDtls(datagram))
         {
             session.OnDtls(datagram);
@@ -170,6 +183,19 @@ public sealed class WebRtcEndpoint : IAsyncDisposable
         else if (WebRtcSession.IsRtp(datagram))
         {
             session.OnSrtp(datagram);
+        }
+    }
+
+    /// <summary>Runs one session's handling; a bug in it closes that session only, never the loop the others share.</summary>
+    private void Guarded(WebRtcSession session, Action step)
+    {
+        try
+        {
+            step();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            Remove(session, $"an unexpected failure: {ex.GetType().Name}: {ex.Message}");
         }
     }
 
@@ -186,9 +212,14 @@ public sealed class WebRtcEndpoint : IAsyncDisposable
             {
                 Remove(session, "closed");
             }
-            else if (session.Tick(now) is { } reason)
+            else
             {
-                Remove(session, reason);
+                string? reason = null;
+                Guarded(session, () => reason = session.Tick(now));
+                if (reason is not null)
+                {
+                    Remove(session, reason);
+                }
             }
         }
     }
@@ -198,7 +229,7 @@ public sealed class WebRtcEndpoint : IAsyncDisposable
         _byUfrag.TryRemove(session.LocalUfrag, out _);
         if (session.Remote is { } remote)
         {
-            _byAddress.TryRemove(remote, out _);
+            _byAddress.TryRemove(KeyValuePair.Create(remote, session));
         }
 
         session.Close(reason);

@@ -23,6 +23,7 @@ public sealed class WebRtcSession
     private static readonly TimeSpan s_keyFrameRetry = TimeSpan.FromMilliseconds(500);
     private static readonly TimeSpan s_reportInterval = TimeSpan.FromSeconds(1);
     private const byte DtlsAlert = 21;
+    private static readonly TimeSpan s_handshakeLinger = TimeSpan.FromSeconds(10);
 
     private readonly SdpOffer _offer;
     private readonly Negotiation _negotiation;
@@ -46,12 +47,14 @@ public sealed class WebRtcSession
     private uint _audioSsrc;
     private long _videoBase = long.MinValue;
     private long _audioBase = long.MinValue;
-    private uint _firstAudioTimestamp;
     private long _lastPacketAt;
     private long _lastKeyFrameRequest;
     private long _lastPeriodicKeyFrame;
     private long _lastReport;
     private int _closed;
+    private volatile bool _handshakeDone;
+    private long _audioUnwrapped;
+    private uint _lastAudioTimestamp;
 
     internal WebRtcSession(SdpOffer offer, Negotiation negotiation, DtlsIdentity identity, IWebRtcSink sink, WebRtcOptions options, TimeProvider time, Action<WebRtcSession, ReadOnlyMemory<byte>> send)
     {
@@ -113,9 +116,11 @@ public sealed class WebRtcSession
     internal void OnDtls(ReadOnlySpan<byte> datagram)
     {
         _lastPacketAt = _time.GetTimestamp();
-        if (Secured && datagram[0] == DtlsAlert)
+        if (_handshakeDone && datagram[0] == DtlsAlert)
         {
-            PeerClosed = true; // after the handshake the only alert a peer sends is close_notify (its content is encrypted)
+            // Once the handshake thread has stopped reading, an alert record (its content is encrypted) from the
+            // checked address is the peer closing: WebRTC peers send no other alert on a working connection.
+            PeerClosed = true;
             return;
         }
 
@@ -162,11 +167,13 @@ public sealed class WebRtcSession
             if (_audioBase == long.MinValue)
             {
                 _audioBase = SessionTicks(_lastPacketAt);
-                _firstAudioTimestamp = packet.Timestamp;
+                _lastAudioTimestamp = packet.Timestamp;
             }
 
-            // Opus RTP runs at 48 kHz: to 90 kHz ticks on the session clock.
-            var pts = _audioBase + ((long)(int)(packet.Timestamp - _firstAudioTimestamp) * 90_000 / 48_000);
+            // Opus RTP runs at 48 kHz: unwrapped past 32 bits (12 hours), to 90 kHz ticks on the session clock.
+            _audioUnwrapped += (int)(packet.Timestamp - _lastAudioTimestamp);
+            _lastAudioTimestamp = packet.Timestamp;
+            var pts = _audioBase + (_audioUnwrapped * 90_000 / 48_000);
             _sink.OnOpus(packet.Payload, pts);
         }
     }
@@ -261,11 +268,35 @@ public sealed class WebRtcSession
             var server = new SrtpDtlsServer(new BcTlsCrypto(new SecureRandom()), _identity, _offer.Fingerprint);
             var transport = new DtlsServerProtocol().Accept(server, _dtls);
             Volatile.Write(ref _srtp, SrtpSession.FromDtlsServer(server.KeyingMaterial!));
-            _ = transport; // kept open by the peer; SRTP uses the exported keys, not the DTLS record layer
+
+            // Reading on a while is what makes BouncyCastle send our last flight again if it was lost (the peer then
+            // repeats its Finished), and what reads a close_notify; after that, an alert record is taken as one.
+            var buffer = new byte[transport.GetReceiveLimit()];
+            var until = _time.GetTimestamp() + (long)(s_handshakeLinger.TotalSeconds * _time.TimestampFrequency);
+            while (!Closed && _time.GetTimestamp() < until)
+            {
+                if (transport.Receive(buffer, 0, buffer.Length, 500) < 0 && Closed)
+                {
+                    break;
+                }
+            }
+
+            _handshakeDone = true;
+        }
+        catch (TlsFatalAlertReceived ex) when (ex.AlertDescription == AlertDescription.close_notify && Secured)
+        {
+            PeerClosed = true;
+        }
+        catch (TlsNoCloseNotifyException) when (Secured)
+        {
+            PeerClosed = true;
         }
         catch (Exception ex) when (ex is TlsFatalAlert or TlsFatalAlertReceived or TlsTimeoutException or IOException)
         {
-            Close($"the DTLS handshake failed: {ex.Message}");
+            if (!Secured)
+            {
+                Close($"the DTLS handshake failed: {ex.Message}");
+            }
         }
     }
 

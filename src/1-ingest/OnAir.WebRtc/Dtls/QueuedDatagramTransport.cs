@@ -9,8 +9,9 @@ namespace OnAir.WebRtc.Dtls;
 /// </summary>
 internal sealed class QueuedDatagramTransport(Action<ReadOnlyMemory<byte>> send) : DatagramTransport
 {
-    /// <summary>A DTLS record fits one datagram under a 1500-byte MTU.</summary>
-    private const int Mtu = 1200;
+    /// <summary>What DTLS sends fits 1200 bytes (safe under any path MTU); what it receives may be a full datagram.</summary>
+    private const int SendLimit = 1200;
+    private const int ReceiveLimit = 2048;
     private const int MaxQueued = 64;
 
     private readonly BlockingCollection<byte[]> _received = new(MaxQueued);
@@ -21,13 +22,20 @@ internal sealed class QueuedDatagramTransport(Action<ReadOnlyMemory<byte>> send)
     {
         if (!_closed)
         {
-            _received.TryAdd(datagram.ToArray());
+            try
+            {
+                _received.TryAdd(datagram.ToArray());
+            }
+            catch (InvalidOperationException)
+            {
+                // closed meanwhile
+            }
         }
     }
 
-    public int GetReceiveLimit() => Mtu;
+    public int GetReceiveLimit() => ReceiveLimit;
 
-    public int GetSendLimit() => Mtu;
+    public int GetSendLimit() => SendLimit;
 
     public int Receive(byte[] buf, int off, int len, int waitMillis) => Receive(buf.AsSpan(off, len), waitMillis);
 
@@ -38,9 +46,17 @@ internal sealed class QueuedDatagramTransport(Action<ReadOnlyMemory<byte>> send)
             throw new TlsTimeoutException("the session closed");
         }
 
-        if (!_received.TryTake(out var datagram, waitMillis))
+        byte[]? datagram;
+        try
         {
-            return -1;
+            if (!_received.TryTake(out datagram, waitMillis))
+            {
+                return -1;
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            throw new TlsTimeoutException("the session closed"); // Close completed the queue: the waiting thread ends now
         }
 
         var length = Math.Min(datagram.Length, buffer.Length);
@@ -52,5 +68,9 @@ internal sealed class QueuedDatagramTransport(Action<ReadOnlyMemory<byte>> send)
 
     public void Send(ReadOnlySpan<byte> buffer) => send(buffer.ToArray());
 
-    public void Close() => _closed = true;
+    public void Close()
+    {
+        _closed = true;
+        _received.CompleteAdding();
+    }
 }

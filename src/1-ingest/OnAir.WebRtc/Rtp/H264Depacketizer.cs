@@ -42,6 +42,12 @@ public sealed class H264Depacketizer
     /// <param name="lossBefore">Packets were lost just before this one.</param>
     public MediaFrame? Push(ReadOnlySpan<byte> payload, uint timestamp, bool marker, bool lossBefore)
     {
+        if (!_started)
+        {
+            _started = true; // times count from the first packet, not from the first frame that goes out (often a later IDR)
+            _lastTimestamp = timestamp;
+        }
+
         MediaFrame? completed = null;
         if (lossBefore)
         {
@@ -89,6 +95,13 @@ public sealed class H264Depacketizer
     private void Read(ReadOnlySpan<byte> payload)
     {
         var type = NalUnit.TypeOf(payload[0]);
+        if (_fragmentStart >= 0 && type != TypeFuA)
+        {
+            _broken = true; // a fragmented NAL unit never ended
+            _length = _fragmentStart;
+            _fragmentStart = -1;
+        }
+
         switch (type)
         {
             case >= 1 and <= 23:
@@ -124,6 +137,12 @@ public sealed class H264Depacketizer
         var header = payload[1];
         var start = (header & 0x80) != 0;
         var end = (header & 0x40) != 0;
+        if (start && _fragmentStart >= 0)
+        {
+            _broken = true; // a new fragmented NAL unit before the last one ended
+            _length = _fragmentStart;
+        }
+
         if (start)
         {
             // The NAL header is rebuilt from the FU indicator's F and NRI bits and the FU header's type.
@@ -232,12 +251,6 @@ public sealed class H264Depacketizer
     /// <summary>RTP's 32-bit 90 kHz timestamps as 64-bit ticks from the first (MediaTime's clock is 90 kHz too).</summary>
     private long Unwrap(uint timestamp)
     {
-        if (!_started)
-        {
-            _started = true;
-            _lastTimestamp = timestamp;
-        }
-
         _unwrapped += (int)(timestamp - _lastTimestamp);
         _lastTimestamp = timestamp;
         return _unwrapped;

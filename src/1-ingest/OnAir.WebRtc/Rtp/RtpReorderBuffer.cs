@@ -32,6 +32,7 @@ internal sealed class RtpReorderBuffer(TimeProvider time)
     public void Push(ushort sequence, ReadOnlySpan<byte> packet, List<ushort> missing, DeliverHandler deliver)
     {
         var extended = Extend(sequence);
+        var previousHighest = _highest;
         _highest = Math.Max(_highest, extended);
         if (_next < 0)
         {
@@ -67,10 +68,12 @@ internal sealed class RtpReorderBuffer(TimeProvider time)
         if (_held.Count == 0)
         {
             _holeSince = time.GetTimestamp();
-            for (var s = _next; s < extended && missing.Count < 64; s++)
-            {
-                missing.Add((ushort)s);
-            }
+        }
+
+        // The numbers this packet shows missing that no earlier packet did (each hole is asked for once).
+        for (var s = Math.Max(_next, previousHighest + 1); s < extended && missing.Count < 64; s++)
+        {
+            missing.Add((ushort)s);
         }
 
         _held[extended] = (packet.ToArray(), packet.Length);

@@ -89,8 +89,9 @@ public sealed record Negotiation(string VideoMid, int VideoPayloadType, string V
             var isAudio = media.Mid == AudioMid && !isVideo;
             if (!isVideo && !isAudio)
             {
-                Line($"m={media.Kind} 0 {(media.Kind == "application" ? "UDP/DTLS/SCTP webrtc-datachannel" : "UDP/TLS/RTP/SAVPF " + string.Join(' ', media.Formats.Take(1)))}");
-                Line($"c={family}");
+                var format = media.Formats.Count > 0 ? media.Formats[0].ToString(CultureInfo.InvariantCulture) : "0";
+                Line($"m={media.Kind} 0 {(media.Kind == "application" ? "UDP/DTLS/SCTP webrtc-datachannel" : "UDP/TLS/RTP/SAVPF " + format)}");
+                Line($"c=IN {family} 0.0.0.0");
                 Line("a=mid:" + media.Mid);
                 Line("a=inactive");
                 continue;

@@ -20,6 +20,8 @@ public sealed class SrtpSession : IDisposable
     private readonly Dictionary<uint, (uint Roc, ushort Highest)> _rollover = [];
     private readonly byte[] _scratch = new byte[2 * (MaxPacket + 16)];
     private readonly byte[] _tag = new byte[20];
+    private readonly IncrementalHash _receiveRtpAuth;
+    private readonly IncrementalHash _sendRtcpAuth;
     private uint _srtcpIndex;
 
     /// <param name="receive">The peer's keys (the DTLS client's: the browser's).</param>
@@ -28,6 +30,8 @@ public sealed class SrtpSession : IDisposable
     {
         _receive = receive;
         _send = send;
+        _receiveRtpAuth = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA1, receive.Rtp.AuthKey); // reused: one per packet would allocate
+        _sendRtcpAuth = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA1, send.Rtcp.AuthKey);
     }
 
     /// <summary>From DTLS-SRTP's exported keying material, we being the DTLS server (RFC 5764 4.2).</summary>
@@ -67,7 +71,7 @@ public sealed class SrtpSession : IDisposable
         var authenticated = packet[..^AuthTagLength];
         Span<byte> rocBytes = stackalloc byte[4];
         BinaryPrimitives.WriteUInt32BigEndian(rocBytes, guess);
-        if (!TagMatches(_receive.Rtp.AuthKey, authenticated, rocBytes, packet[^AuthTagLength..]))
+        if (!TagMatches(authenticated, rocBytes, packet[^AuthTagLength..]))
         {
             return -1;
         }
@@ -95,9 +99,8 @@ public sealed class SrtpSession : IDisposable
         _send.Rtcp.Transform(destination[8..rtcp.Length], ssrc, index, _scratch);
         BinaryPrimitives.WriteUInt32BigEndian(destination[rtcp.Length..], 0x80000000 | index); // E: encrypted
         var authenticated = destination[..(rtcp.Length + 4)];
-        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA1, _send.Rtcp.AuthKey);
-        hmac.AppendData(authenticated);
-        hmac.GetHashAndReset(_tag);
+        _sendRtcpAuth.AppendData(authenticated);
+        _sendRtcpAuth.GetHashAndReset(_tag);
         _tag.AsSpan(0, AuthTagLength).CopyTo(destination[authenticated.Length..]);
         return authenticated.Length + AuthTagLength;
     }
@@ -106,6 +109,8 @@ public sealed class SrtpSession : IDisposable
     {
         _receive.Dispose();
         _send.Dispose();
+        _receiveRtpAuth.Dispose();
+        _sendRtcpAuth.Dispose();
     }
 
     /// <summary>The RTP header's length: fixed part, CSRCs, header extension.</summary>
@@ -125,12 +130,11 @@ public sealed class SrtpSession : IDisposable
         return packet.Length >= length && (packet[0] >> 6) == 2;
     }
 
-    private bool TagMatches(byte[] key, ReadOnlySpan<byte> authenticated, ReadOnlySpan<byte> roc, ReadOnlySpan<byte> tag)
+    private bool TagMatches(ReadOnlySpan<byte> authenticated, ReadOnlySpan<byte> roc, ReadOnlySpan<byte> tag)
     {
-        using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA1, key);
-        hmac.AppendData(authenticated);
-        hmac.AppendData(roc);
-        hmac.GetHashAndReset(_tag);
+        _receiveRtpAuth.AppendData(authenticated);
+        _receiveRtpAuth.AppendData(roc);
+        _receiveRtpAuth.GetHashAndReset(_tag);
         return CryptographicOperations.FixedTimeEquals(_tag.AsSpan(0, AuthTagLength), tag);
     }
 }
