@@ -113,6 +113,7 @@ public sealed class SrtListener : IHostedService, IDisposable
     public void Dispose()
     {
         _stopping = true;
+        _thread?.Join(TimeSpan.FromSeconds(5)); // the thread uses the epoll set and the listener until it sees the flag
         SrtNativeLog.Detach(_logger);
         _epoll?.Dispose();
         _listener?.Dispose();

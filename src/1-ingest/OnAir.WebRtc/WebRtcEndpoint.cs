@@ -233,6 +233,7 @@ public sealed class WebRtcEndpoint : IAsyncDisposable
         }
 
         session.Close(reason);
+        session.ReleaseKeys();
     }
 
     private void Send(WebRtcSession session, ReadOnlyMemory<byte> datagram)

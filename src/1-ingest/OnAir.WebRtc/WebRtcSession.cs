@@ -230,6 +230,9 @@ public sealed class WebRtcSession
         _sink.OnClosed(reason);
     }
 
+    /// <summary>Frees the SRTP keys' ciphers; on the socket thread, after <see cref="Close"/>, when nothing reads them any more.</summary>
+    internal void ReleaseKeys() => Interlocked.Exchange(ref _srtp, null)?.Dispose();
+
     internal static bool IsDtls(ReadOnlySpan<byte> datagram) => datagram.Length > 13 && datagram[0] is >= 20 and <= 63;
 
     internal static bool IsRtp(ReadOnlySpan<byte> datagram) => datagram.Length >= 12 && datagram[0] is >= 128 and <= 191;

@@ -34,4 +34,7 @@ internal static partial class RecordingLog
 
     [LoggerMessage(7009, LogLevel.Warning, "Recording {RecordingId}/{Rendition}: {DroppedBytes} bytes after the last complete fragment cut off ({Detail})")]
     public static partial void Truncated(ILogger logger, string recordingId, string rendition, long droppedBytes, string detail);
+
+    [LoggerMessage(7010, LogLevel.Warning, "Recording {RecordingId}/{Rendition}: {Dropped} frames were dropped while recording fell behind the stream (a slow disk or an overloaded machine); at each drop the recording skipped to the next keyframe")]
+    public static partial void FramesDropped(ILogger logger, string recordingId, string rendition, long dropped);
 }

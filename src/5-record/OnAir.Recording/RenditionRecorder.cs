@@ -120,6 +120,10 @@ internal sealed class RenditionRecorder
             ReleasePending();
             _writer?.Dispose();
             CloseFile();
+            if (subscription.DroppedFrames > 0)
+            {
+                RecordingLog.FramesDropped(_logger, _recordingId, _rendition.Name, subscription.DroppedFrames);
+            }
         }
     }
 

@@ -47,9 +47,11 @@ internal sealed class StreamRecording
         }
 
         Info = Info with { Renditions = [.. Info.Renditions, new RecordedRendition(rendition.Name, "", 0, 0)] };
-        _catalog.Save(Info);
-        // The first rendition recorded (source) finds the breaks; renditions added later follow them.
+        // The first rendition recorded (source) finds the breaks; renditions added later follow them. The recorder
+        // subscribes before the metadata is written (an fsync, which a busy disk can take seconds over): frames
+        // published meanwhile wait in its queue instead of being missed (the feed keeps only the latest GOP).
         var recorder = new RenditionRecorder(Info.Id, rendition, _catalog.MediaPath(Info.Id, rendition.Name), _fragmentSeconds, _budget, _breaks, leads: _recorders.Length == 0, _time, _logger, _metrics);
+        _catalog.Save(Info);
         Volatile.Write(ref _recorders, [.. _recorders, (recorder, Task.Run(recorder.RunAsync))]);
     }
 
