@@ -96,17 +96,16 @@ internal sealed class OpusToAac : IAsyncDisposable
     private void Queue(ReadOnlySpan<byte> packet, long granule)
     {
         _lastGranule = granule;
-        var headers = _headersWritten ? 0 : 128;
+        var headers = _headersWritten ? 0 : OggOpusWriter.HeadersSize;
         var page = new byte[headers + OggOpusWriter.PageSize(packet.Length)];
-        var length = 0;
         if (!_headersWritten)
         {
             _headersWritten = true;
-            length = _ogg.WriteHeaders(page, channels: 2, preSkip: 0);
+            _ogg.WriteHeaders(page, channels: 2, preSkip: 0);
         }
 
-        length += _ogg.WritePacket(page.AsSpan(length), packet, granule);
-        if (!_pages.Writer.TryWrite(page[..length]))
+        _ogg.WritePacket(page.AsSpan(headers), packet, granule);
+        if (!_pages.Writer.TryWrite(page))
         {
             Dropped++;
         }

@@ -23,6 +23,8 @@ public sealed record WhipOutcome(int Status, string? Answer, string? SessionId, 
 /// </summary>
 public sealed class WhipService : IHostedService, IAsyncDisposable
 {
+    private static readonly PlainIngestLink s_webRtc = new("webrtc");
+
     private readonly WebRtcOptions _options;
     private readonly WhipSettings _settings;
     private readonly StreamRegistry _registry;
@@ -113,7 +115,7 @@ public sealed class WhipService : IHostedService, IAsyncDisposable
         }
 
         var connectionId = "whip-" + Interlocked.Increment(ref _nextId).ToString(CultureInfo.InvariantCulture);
-        var attempt = await _registry.PublishAsync(key, connectionId, remote, WhipLink.Instance).ConfigureAwait(false);
+        var attempt = await _registry.PublishAsync(key, connectionId, remote, s_webRtc).ConfigureAwait(false);
         if (attempt.Publisher is not { } publisher)
         {
             var status = attempt.Result switch
@@ -180,14 +182,5 @@ public sealed class WhipService : IHostedService, IAsyncDisposable
         _metrics.Refused();
         WhipLog.Refused(_logger, name, remote, status, reason);
         return new WhipOutcome(status, null, null, reason);
-    }
-
-    private sealed class WhipLink : IIngestLink
-    {
-        public static readonly WhipLink Instance = new();
-
-        public string Protocol => "webrtc";
-
-        public IngestLinkStats? Stats => null;
     }
 }

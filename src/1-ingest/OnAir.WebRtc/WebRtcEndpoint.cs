@@ -43,7 +43,6 @@ public sealed class WebRtcEndpoint : IAsyncDisposable
         var address = options.CandidateAddress is { Length: > 0 } configured ? IPAddress.Parse(configured)
             : bind.Address.Equals(IPAddress.Any) || bind.Address.Equals(IPAddress.IPv6Any) ? IPAddress.Loopback : bind.Address;
         _candidate = new IPEndPoint(address, LocalEndPoint.Port);
-        options.EndPointText = _candidate.ToString();
     }
 
     public IPEndPoint LocalEndPoint { get; }
@@ -61,7 +60,7 @@ public sealed class WebRtcEndpoint : IAsyncDisposable
     /// <summary>Opens a session for <paramref name="offer"/>; its answer SDP. Media goes to <paramref name="sink"/>.</summary>
     public WebRtcSession Open(SdpOffer offer, Negotiation negotiation, IWebRtcSink sink, out string answer)
     {
-        var session = new WebRtcSession(offer, negotiation, Identity, sink, _options, _time, Send);
+        var session = new WebRtcSession(offer, negotiation, Identity, sink, _options, _candidate, _time, Send);
         _byUfrag[session.LocalUfrag] = session;
         answer = negotiation.Answer(offer, session.LocalUfrag, session.LocalPassword, Identity.Fingerprint, _candidate, Interlocked.Increment(ref _nextSessionId));
         return session;

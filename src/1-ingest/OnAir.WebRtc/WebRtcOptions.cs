@@ -23,7 +23,4 @@ public sealed class WebRtcOptions
     public TimeSpan IdleTimeout => TimeSpan.FromSeconds(IdleTimeoutSeconds);
 
     public TimeSpan KeyFrameInterval => TimeSpan.FromSeconds(KeyFrameIntervalSeconds);
-
-    /// <summary>The UDP end point, for messages (set by the endpoint).</summary>
-    internal string EndPointText { get; set; } = "";
 }

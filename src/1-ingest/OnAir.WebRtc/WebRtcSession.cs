@@ -31,6 +31,7 @@ public sealed class WebRtcSession
     private readonly IWebRtcSink _sink;
     private readonly TimeProvider _time;
     private readonly WebRtcOptions _options;
+    private readonly IPEndPoint _candidate;
     private readonly Action<WebRtcSession, ReadOnlyMemory<byte>> _send;
     private readonly byte[] _icePassword;
     private readonly QueuedDatagramTransport _dtls;
@@ -53,11 +54,13 @@ public sealed class WebRtcSession
     private long _lastReport;
     private int _closed;
     private volatile bool _handshakeDone;
+    private volatile bool _peerClosed;
     private long _audioUnwrapped;
     private uint _lastAudioTimestamp;
 
-    internal WebRtcSession(SdpOffer offer, Negotiation negotiation, DtlsIdentity identity, IWebRtcSink sink, WebRtcOptions options, TimeProvider time, Action<WebRtcSession, ReadOnlyMemory<byte>> send)
+    internal WebRtcSession(SdpOffer offer, Negotiation negotiation, DtlsIdentity identity, IWebRtcSink sink, WebRtcOptions options, IPEndPoint candidate, TimeProvider time, Action<WebRtcSession, ReadOnlyMemory<byte>> send)
     {
+        _candidate = candidate;
         _offer = offer;
         _negotiation = negotiation;
         _identity = identity;
@@ -90,7 +93,11 @@ public sealed class WebRtcSession
     public bool Closed => Volatile.Read(ref _closed) != 0;
 
     /// <summary>The peer sent a DTLS alert after the handshake: it closed the connection (a browser's pc.close()).</summary>
-    internal bool PeerClosed { get; private set; }
+    internal bool PeerClosed
+    {
+        get => _peerClosed;
+        private set => _peerClosed = value;
+    }
 
     /// <summary>Video access units dropped (loss, or waiting for a keyframe) and RTP packets given up on.</summary>
     public long DroppedFrames => _video.Dropped;
@@ -184,7 +191,7 @@ public sealed class WebRtcSession
         if (!Secured)
         {
             return _time.GetElapsedTime(_openedAt, now) > _options.ConnectTimeout
-                ? $"no ICE and DTLS connection within {_options.ConnectTimeout.TotalSeconds:0} s (webrtc.connectTimeoutSeconds): the peer could not reach UDP {_options.EndPointText}"
+                ? $"no ICE and DTLS connection within {_options.ConnectTimeout.TotalSeconds:0} s (webrtc.connectTimeoutSeconds): the peer could not reach UDP {_candidate}"
                 : null;
         }
 

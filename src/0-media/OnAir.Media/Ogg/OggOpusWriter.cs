@@ -22,7 +22,10 @@ public sealed class OggOpusWriter
 
     public OggOpusWriter(uint serial) => _serial = serial;
 
-    /// <summary>Writes the two header pages; the length written to <paramref name="destination"/> (at most 128 bytes).</summary>
+    /// <summary>What <see cref="WriteHeaders"/> writes: the OpusHead page (27 + 1 + 19) and the OpusTags page (27 + 1 + 21).</summary>
+    public const int HeadersSize = 96;
+
+    /// <summary>Writes the two header pages (<see cref="HeadersSize"/> bytes) to <paramref name="destination"/>; their length.</summary>
     public int WriteHeaders(Span<byte> destination, int channels, ushort preSkip = 312)
     {
         Span<byte> head = stackalloc byte[19];

@@ -134,8 +134,7 @@ public static class Stun
     private static void Integrity(ReadOnlySpan<byte> before, int lengthField, ReadOnlySpan<byte> key, Span<byte> destination)
     {
         Span<byte> header = stackalloc byte[HeaderLength];
-        before[..HeaderLength].CopyTo(header);
-        BinaryPrimitives.WriteUInt16BigEndian(header[2..], (ushort)lengthField);
+        HeaderWithLength(before, lengthField, header);
         using var hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA1, key);
         hmac.AppendData(header);
         hmac.AppendData(before[HeaderLength..]);
@@ -145,11 +144,17 @@ public static class Stun
     private static uint Fingerprint(ReadOnlySpan<byte> before, int lengthField)
     {
         Span<byte> header = stackalloc byte[HeaderLength];
-        before[..HeaderLength].CopyTo(header);
-        BinaryPrimitives.WriteUInt16BigEndian(header[2..], (ushort)lengthField);
+        HeaderWithLength(before, lengthField, header);
         var crc = new Crc32();
         crc.Append(header);
         crc.Append(before[HeaderLength..]);
         return crc.GetCurrentHashAsUInt32() ^ FingerprintXor;
+    }
+
+    /// <summary>The header of <paramref name="before"/> with its length field set as if the message ended after the attribute being computed (RFC 8489 14.5, 14.7).</summary>
+    private static void HeaderWithLength(ReadOnlySpan<byte> before, int lengthField, Span<byte> header)
+    {
+        before[..HeaderLength].CopyTo(header);
+        BinaryPrimitives.WriteUInt16BigEndian(header[2..], (ushort)lengthField);
     }
 }

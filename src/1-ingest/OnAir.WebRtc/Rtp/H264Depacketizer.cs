@@ -172,10 +172,18 @@ public sealed class H264Depacketizer
         {
             var nalLength = _length - _fragmentStart - LengthSize;
             var nal = _accessUnit.AsSpan(_fragmentStart + LengthSize, nalLength);
-            _length = _fragmentStart; // re-added through AddNal so SPS/PPS/AUD are handled alike
+            var type = NalUnit.TypeOf(nal[0]);
+            if (type == NalUnit.TypeAccessUnitDelimiter || _parameterSets.Offer(nal))
+            {
+                _length = _fragmentStart; // not part of the frame's payload (Offer copied a parameter set)
+            }
+            else
+            {
+                BinaryPrimitives.WriteInt32BigEndian(_accessUnit.AsSpan(_fragmentStart), nalLength); // in place: no copy per fragmented NAL
+                _isKeyFrame |= type == NalUnit.TypeIdrSlice;
+            }
+
             _fragmentStart = -1;
-            var copy = nal.ToArray();
-            AddNal(copy);
         }
     }
 

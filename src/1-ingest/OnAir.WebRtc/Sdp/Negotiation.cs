@@ -103,7 +103,7 @@ public sealed record Negotiation(string VideoMid, int VideoPayloadType, string V
             Line("a=rtcp:9 IN IP4 0.0.0.0");
             Line("a=ice-ufrag:" + iceUfrag);
             Line("a=ice-pwd:" + icePwd);
-            Line("a=fingerprint:sha-256 " + Convert.ToHexString(fingerprint).Chunk(2).Select(c => new string(c)).Aggregate((a, b) => a + ":" + b));
+            Line("a=fingerprint:sha-256 " + BitConverter.ToString(fingerprint).Replace('-', ':'));
             Line("a=setup:passive");
             Line("a=mid:" + media.Mid);
             Line("a=recvonly");
