@@ -9,12 +9,14 @@ namespace OnAir.Recording.Tests;
 
 /// <summary>
 /// What a recording holds, checked with ffprobe and ffmpeg: every frame published, a pause closed
-/// up and counted (in every rendition at the same point), the size limit and a codec change
-/// stopping it with a reason, and a crash's partial fragment cut off by the repair.
+/// up and counted (in every rendition at the same point), new codec parameters carried on with a
+/// new init segment, the size limit and another codec stopping it with a reason, and a crash's
+/// partial fragment cut off by the repair.
 /// </summary>
 public class RecorderTests
 {
     private const string Vector = "h264-aac-320x240-2s.flv";
+    private const string UltrafastVector = "h264-aac-320x240-2s-ultrafast.flv";
 
     [Fact]
     public async Task Every_frame_published_is_in_the_mp4_and_the_vod_playlist_covers_it()
@@ -131,18 +133,81 @@ public class RecorderTests
     }
 
     [Fact]
-    public async Task A_codec_change_at_a_reconnect_ends_the_recording_at_the_change()
+    public async Task The_transcoder_s_faster_preset_mid_stream_carries_the_rendition_on_with_a_new_init_segment()
     {
-        using var first = VectorFrames.Read(Vector);
+        // What a rung looks like when the transcoder degrades under load: the same picture size and
+        // timeline, new SPS and PPS (x264's ultrafast preset) from the next keyframe on.
+        using var veryfast = VectorFrames.Read(Vector);
+        using var ultrafast = VectorFrames.Read(UltrafastVector);
+        using var run = new RecordingRun();
+        var length = VectorLength(veryfast);
+        run.Write(veryfast.Frames);
+        run.Write(ultrafast.Frames, shift: length);
+
+        var info = await run.FinishAsync();
+        Assert.Null(info.Error);
+        Assert.Equal(0, info.Breaks);
+        Assert.InRange(info.DurationSeconds, (2 * MediaTime.ToSeconds(length)) - 0.2, (2 * MediaTime.ToSeconds(length)) + 0.1);
+        var mp4 = run.WriteProgressive(info);
+        var packets = await PacketsAsync(mp4);
+        foreach (var kind in new[] { TrackKind.Video, TrackKind.Audio })
+        {
+            Assert.Equal(veryfast.Frames.Count(f => f.Kind == kind) + ultrafast.Frames.Count(f => f.Kind == kind), packets.Count(p => p.Kind == kind));
+        }
+
+        // Decoding the Baseline half with the High half's parameter sets would fail: each chunk has its own.
+        await AssertDecodesAsync(mp4);
+        using (var media = File.OpenRead(run.Catalog.MediaPath(info.Id, Rendition.SourceName)))
+        {
+            var video = Fmp4FileScanner.Scan(media).SampleTables().Single(t => t.Track.Kind == TrackKind.Video);
+            Assert.Equal(2, video.SampleDescriptions.Count);
+            Assert.Equal([1, 2], video.Chunks.Select(c => c.DescriptionIndex).Distinct());
+        }
+
+        AssertNewMapAfterDiscontinuity(run.Playlist(info), maps: 2);
+        await AssertDecodesAsync(Path.Combine(run.Catalog.RenditionDirectory(info.Id, Rendition.SourceName), RecordingCatalog.PlaylistFileName));
+    }
+
+    [Fact]
+    public async Task A_publisher_back_with_another_picture_size_carries_the_recording_on_with_a_new_init_segment()
+    {
+        // Both without B-frames: a reconnect that also changes the encoder's reordering delay overlaps the two sessions' last and first pictures.
+        using var first = VectorFrames.Read(UltrafastVector);
         using var other = VectorFrames.Read("h264-854x480-main.flv");
         using var run = new RecordingRun();
         run.Write(first.Frames);
         run.Write(other.Frames, shift: VectorLength(first) + MediaTime.FromSeconds(1), newSession: true);
 
         var info = await run.FinishAsync();
-        Assert.Contains("settings changed", info.Error, StringComparison.Ordinal);
-        Assert.InRange(info.DurationSeconds, MediaTime.ToSeconds(VectorLength(first)) - 0.2, MediaTime.ToSeconds(VectorLength(first)) + 0.1);
+        Assert.Null(info.Error);
+        Assert.Equal(1, info.Breaks);
+        Assert.InRange(info.DurationSeconds, MediaTime.ToSeconds(VectorLength(first)) - 0.1, MediaTime.ToSeconds(VectorLength(first)) + 0.2); // 3 frames more
         Assert.Equal(320, info.Renditions[0].Width);
+        var mp4 = run.WriteProgressive(info);
+        await AssertDecodesAsync(mp4);
+        var (_, sizes, _) = await ExternalTool.RunAsync("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "frame=width,height", "-of", "csv=p=0", mp4], TimeSpan.FromSeconds(60));
+        Assert.Equal(["320,240", "854,480"], sizes.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(l => l.TrimEnd(',')).Distinct());
+        AssertNewMapAfterDiscontinuity(run.Playlist(info), maps: 2);
+    }
+
+    [Fact]
+    public async Task Another_codec_ends_the_recording_at_the_change()
+    {
+        using var video = VectorFrames.Read(Vector);
+        using var run = new RecordingRun();
+        run.Write(video.Frames);
+        // The same track carrying another codec's configuration: its samples cannot join the track.
+        var audioConfig = video.Frames.First(f => f.Kind == TrackKind.Audio).Config;
+        var shift = VectorLength(video);
+        foreach (var frame in video.Frames.Where(f => f.Kind == TrackKind.Video))
+        {
+            run.Feeds[Rendition.SourceName].Write(MediaFrame.Create(TrackKind.Video, frame.Dts + shift, frame.Pts + shift, frame.IsKeyFrame, audioConfig, frame.Span));
+        }
+
+        var info = await run.FinishAsync();
+        Assert.Contains("video codec changed", info.Error, StringComparison.Ordinal);
+        Assert.InRange(info.DurationSeconds, MediaTime.ToSeconds(VectorLength(video)) - 0.2, MediaTime.ToSeconds(VectorLength(video)) + 0.1);
+        await AssertDecodesAsync(run.WriteProgressive(info));
     }
 
     [Fact]
@@ -178,6 +243,17 @@ public class RecorderTests
     {
         var audio = vector.Frames.Where(f => f.Kind == TrackKind.Audio).ToList();
         return vector.Frames.Max(f => f.Dts) - vector.Frames.Min(f => f.Dts) + (audio[1].Dts - audio[0].Dts);
+    }
+
+    /// <summary>Exactly one more EXT-X-MAP than the first per change, each right after an EXT-X-DISCONTINUITY, every segment a byte range inside media.mp4.</summary>
+    private static void AssertNewMapAfterDiscontinuity(string playlist, int maps)
+    {
+        var lines = playlist.Split('\n');
+        var mapLines = Enumerable.Range(0, lines.Length).Where(i => lines[i].StartsWith("#EXT-X-MAP:", StringComparison.Ordinal)).ToList();
+        Assert.True(mapLines.Count == maps, playlist);
+        Assert.All(mapLines.Skip(1), i => Assert.True(lines[i - 1] == "#EXT-X-DISCONTINUITY", $"line {i}: a new init segment follows a discontinuity\n{playlist}"));
+        Assert.True(lines.Count(l => l == "#EXT-X-DISCONTINUITY") == maps - 1, playlist);
+        Assert.DoesNotContain("BYTERANGE=\"0@", playlist, StringComparison.Ordinal);
     }
 
     private static async Task AssertDecodesAsync(string path)

@@ -68,9 +68,11 @@ internal static class ClipMaker
             at += segments[i].DurationSeconds;
         }
 
+        // The init segment the first fragment decodes with; any written later in the range come along with the fragments.
+        var (initOffset, initLength) = (segments[first].InitOffset, segments[first].InitLength);
         var from = segments[first].Offset;
         var to = segments[last].Offset + segments[last].Length;
-        var bytes = index.InitLength + (to - from);
+        var bytes = initLength + (to - from);
         if (!budget.TryReserve(bytes))
         {
             throw new IOException($"recording.maxTotalMegabytes ({budget.Limit / (1024 * 1024)} MiB) leaves no room for a clip of {bytes} bytes");
@@ -80,7 +82,7 @@ internal static class ClipMaker
         {
             Directory.CreateDirectory(Path.GetDirectoryName(clipPath)!);
             using var clip = new FileStream(clipPath, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
-            CopyBytes(source, 0, index.InitLength, clip);
+            CopyBytes(source, initOffset, initLength, clip);
             CopyBytes(source, from, to - from, clip);
             clip.Flush(flushToDisk: true);
             return bytes;

@@ -118,7 +118,7 @@ internal static class RecordingFinalizer
         var directory = Path.GetDirectoryName(path)!;
         AtomicFile.Write(Path.Combine(directory, RecordingCatalog.ProgressiveHeadFileName), Mp4ProgressiveHeader.Create(tables, index.ValidLength - index.InitLength));
         var segments = Segments(index);
-        AtomicFile.Write(Path.Combine(directory, RecordingCatalog.PlaylistFileName), Encoding.UTF8.GetBytes(VodPlaylistWriter.Write(RecordingCatalog.MediaFileName, index.InitLength, segments)));
+        AtomicFile.Write(Path.Combine(directory, RecordingCatalog.PlaylistFileName), Encoding.UTF8.GetBytes(VodPlaylistWriter.Write(RecordingCatalog.MediaFileName, segments)));
 
         var seconds = segments.Sum(s => s.DurationSeconds);
         // Peak over whole segments: one cut short by a pause or the end is mostly its keyframe, whose bits per second say nothing of the stream.
@@ -163,7 +163,9 @@ internal static class RecordingFinalizer
             }
 
             var breaksBefore = i > 0 && Math.Abs(run.BaseDecodeTime - (starts[i - 1].BaseDecodeTime + starts[i - 1].Duration)) > s_discontinuityTicks;
-            segments.Add(new VodSegment(index.Fragments[i].Offset, index.Fragments[i].Length, MediaTime.ToSeconds(Math.Max(0, duration)), breaksBefore));
+            var fragment = index.Fragments[i];
+            var init = index.Inits[fragment.Init];
+            segments.Add(new VodSegment(fragment.Offset, fragment.Length, MediaTime.ToSeconds(Math.Max(0, duration)), breaksBefore, init.Offset, init.Length));
         }
 
         return segments;

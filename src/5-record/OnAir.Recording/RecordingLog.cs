@@ -37,4 +37,7 @@ internal static partial class RecordingLog
 
     [LoggerMessage(7010, LogLevel.Warning, "Recording {RecordingId}/{Rendition}: {Dropped} frames were dropped while recording fell behind the stream (a slow disk or an overloaded machine); at each drop the recording skipped to the next keyframe")]
     public static partial void FramesDropped(ILogger logger, string recordingId, string rendition, long dropped);
+
+    [LoggerMessage(7011, LogLevel.Information, "Recording {RecordingId}/{Rendition}: new {Kind} codec parameters ({From} to {To}); the recording carries on with a new init segment (a discontinuity in its VOD playlist)")]
+    public static partial void ConfigChanged(ILogger logger, string recordingId, string rendition, string kind, string from, string to);
 }

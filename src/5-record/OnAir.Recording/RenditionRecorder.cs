@@ -58,6 +58,7 @@ internal sealed class RenditionRecorder
     private long _lastAudioDts = long.MinValue;
     private long _bytesWritten;
     private bool _breakBeforeNextFragment;
+    private bool _parameterSetsDue; // the video parameters changed: the next keyframe carries them in band too
     private long _lastSync;
     private long _pausedTicks;
     private long _resumedAt = long.MinValue + s_lateFrameTicks;
@@ -173,15 +174,11 @@ internal sealed class RenditionRecorder
         var audio = _audioConfig as AacConfig;
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
         _file = new FileStream(_path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0);
-        var init = Fmp4InitSegment.Create(video, audio);
-        if (!_budget.TryReserve(init.Length))
+        if (!Append(Fmp4InitSegment.Create(video, audio)))
         {
-            Stop(SizeLimitReason());
             return;
         }
 
-        _file.Write(init);
-        Interlocked.Add(ref _bytesWritten, init.Length);
         _writer = new Fmp4FragmentWriter(hasVideo: video is not null);
 
         // The recording starts at the first keyframe: earlier video cannot be decoded, earlier audio would play before the picture.
@@ -208,13 +205,6 @@ internal sealed class RenditionRecorder
             return; // a track that appeared after recording started: the init segment has no place for it
         }
 
-        if (!ReferenceEquals(frame.Config, config) && !frame.Config.Record.Span.SequenceEqual(config.Record.Span))
-        {
-            FlushFragment(endDts: 0); // what came before the change is good media
-            Stop($"the publisher's {frame.Kind.ToString().ToLowerInvariant()} settings changed ({config.CodecString} to {frame.Config.CodecString}); this recording ends at the change");
-            return;
-        }
-
         // A break in the media (a new publisher session, marked on its first frame, or a jump in a
         // track's time, as a transcoder's output after a reconnect) ends the fragment at its last
         // frames' own length, so no sample spans the pause; a cut at a keyframe ends it where the next begins.
@@ -232,6 +222,11 @@ internal sealed class RenditionRecorder
         var followed = !_leads && lastOfTrack != long.MinValue && _breaks.Crossed(lastOfTrack, frame.Dts);
         var crossesTakenBreak = lastOfTrack < _resumedAt - s_lateFrameTicks && frame.Dts >= _resumedAt - s_lateFrameTicks;
         var breaks = (frame.Discontinuity || jumped || followed) && !crossesTakenBreak && lastOfAny != long.MinValue && frame.Dts > lastOfAny;
+        if (!ReferenceEquals(frame.Config, config) && !ChangeConfig(frame, config, endDts: drives && !breaks && !crossesTakenBreak ? frame.Dts : 0))
+        {
+            return;
+        }
+
         lastOfTrack = frame.Dts;
         if (breaks)
         {
@@ -269,6 +264,16 @@ internal sealed class RenditionRecorder
         if (drives)
         {
             _lastDriverDts = frame.Dts;
+        }
+
+        if (_parameterSetsDue && isVideo && frame.IsKeyFrame && frame.Config is AvcConfig avc)
+        {
+            // The new init segment describes them; ffmpeg's parser and its HLS reader keep the first, and find them here.
+            _parameterSetsDue = false;
+            var inBand = avc.WithParameterSetsInBand(frame);
+            _writer.Add(inBand);
+            inBand.Release();
+            return;
         }
 
         _writer.Add(frame);
@@ -317,18 +322,70 @@ internal sealed class RenditionRecorder
         }
 
         _writer.Flush(_buffer, endDts > _lastDriverDts ? endDts : 0);
-        if (!_budget.TryReserve(_buffer.WrittenCount))
+        if (Append(_buffer.WrittenSpan))
         {
-            Stop(SizeLimitReason());
-            return;
+            _metrics?.FragmentWritten(_buffer.WrittenCount);
+        }
+    }
+
+    /// <summary>
+    /// New codec parameters on a track (an encoder's new settings: a publisher that came back
+    /// reconfigured, or the transcoder's faster preset under load): the fragment before them is
+    /// written, then a new init segment describing them, and the recording carries on; the
+    /// finaliser gives the track a sample description per init segment. Another codec stops the
+    /// recording of this rendition: its track cannot change what it holds.
+    /// </summary>
+    /// <returns>Whether the frame can be recorded.</returns>
+    /// <param name="endDts">Where the fragment before the change ends: the frame's DTS where the media runs on, 0 at a break.</param>
+    private bool ChangeConfig(MediaFrame frame, CodecConfig config, long endDts)
+    {
+        ref var current = ref frame.Kind == TrackKind.Video ? ref _videoConfig : ref _audioConfig;
+        if (frame.Config.Record.Span.SequenceEqual(config.Record.Span))
+        {
+            current = frame.Config; // the same parameters in a new instance (a resumed session): later frames compare by reference
+            return true;
         }
 
-        var before = _file.Position;
+        var kind = frame.Kind.ToString().ToLowerInvariant();
+        if (frame.Config.GetType() != config.GetType())
+        {
+            FlushFragment(endDts: 0); // what came before the change is good media
+            Stop($"the publisher's {kind} codec changed ({config.CodecString} to {frame.Config.CodecString}); this recording ends at the change");
+            return false;
+        }
+
+        // Video parameters change at a keyframe, so the next fragment starts decodable; audio ones
+        // come with a new session, whose break ends the fragment anyway.
+        FlushFragment(endDts);
+        current = frame.Config;
+        _parameterSetsDue |= frame.Kind == TrackKind.Video;
+        if (StoppedBecause is not null || !Append(Fmp4InitSegment.Create(_videoConfig as AvcConfig, _audioConfig as AacConfig)))
+        {
+            return false;
+        }
+
+        RecordingLog.ConfigChanged(_logger, _recordingId, _rendition.Name, kind, config.CodecString, frame.Config.CodecString);
+        return true;
+    }
+
+    /// <summary>
+    /// Appends to the file what the size limit allows (false, and recording stops, when it does
+    /// not), written through to the kernel at once: a killed server loses nothing written. Forced to
+    /// the disk every s_syncPeriod: a power cut loses at most that much (an fsync per fragment cost
+    /// more kernel time than the write). A failed write is cut off again, so the file ends where it did.
+    /// </summary>
+    private bool Append(ReadOnlySpan<byte> bytes)
+    {
+        if (!_budget.TryReserve(bytes.Length))
+        {
+            Stop(SizeLimitReason());
+            return false;
+        }
+
+        var before = _file!.Position;
         try
         {
-            // Written through to the kernel at once: a killed server loses nothing written. Forced to the
-            // disk every s_syncPeriod: a power cut loses at most that much (an fsync per fragment cost more kernel time than the write).
-            _file.Write(_buffer.WrittenSpan);
+            _file.Write(bytes);
             if (_time.GetElapsedTime(_lastSync) >= s_syncPeriod)
             {
                 _file.Flush(flushToDisk: true);
@@ -337,13 +394,13 @@ internal sealed class RenditionRecorder
         }
         catch (IOException)
         {
-            _budget.Adjust(-_buffer.WrittenCount);
+            _budget.Adjust(-bytes.Length);
             TruncateTo(before);
             throw;
         }
 
-        Interlocked.Add(ref _bytesWritten, _buffer.WrittenCount);
-        _metrics?.FragmentWritten(_buffer.WrittenCount);
+        Interlocked.Add(ref _bytesWritten, bytes.Length);
+        return true;
     }
 
     private string SizeLimitReason() =>

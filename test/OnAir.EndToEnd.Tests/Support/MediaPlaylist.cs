@@ -7,7 +7,7 @@ namespace OnAir.EndToEnd.Tests.Support;
 /// <param name="Map">The EXT-X-MAP URI in force (fMP4), null for MPEG-TS.</param>
 /// <param name="Parts">Its LL-HLS parts as listed (empty when not listed).</param>
 /// <param name="ByteRange">EXT-X-BYTERANGE: the segment is these bytes of its URI.</param>
-public sealed record PlaylistSegment(string Uri, double Duration, DateTimeOffset? ProgramDateTime, bool Discontinuity = false, bool Gap = false, string? Map = null, IReadOnlyList<PlaylistPart>? Parts = null, ByteRange? ByteRange = null);
+public sealed record PlaylistSegment(string Uri, double Duration, DateTimeOffset? ProgramDateTime, bool Discontinuity = false, bool Gap = false, string? Map = null, IReadOnlyList<PlaylistPart>? Parts = null, ByteRange? ByteRange = null, ByteRange? MapByteRange = null);
 
 /// <summary>A byte range as EXT-X-BYTERANGE and EXT-X-MAP's BYTERANGE write it: LENGTH@OFFSET.</summary>
 public sealed record ByteRange(long Length, long Offset)
@@ -43,7 +43,7 @@ public sealed record MediaPlaylist(int TargetDuration, long MediaSequence, IRead
     /// <summary>EXT-X-PLAYLIST-TYPE (VOD or EVENT), null when absent (live).</summary>
     public string? PlaylistType { get; init; }
 
-    /// <summary>The byte range of the last EXT-X-MAP, when it has one.</summary>
+    /// <summary>The byte range of the first EXT-X-MAP, when it has one (each segment has its own in force).</summary>
     public ByteRange? MapByteRange { get; init; }
 
     /// <summary>All parts listed, in order, as (segment sequence, part index, part): closed segments' then the open one's.</summary>
@@ -93,7 +93,7 @@ public sealed record MediaPlaylist(int TargetDuration, long MediaSequence, IRead
         string? hint = null;
         var skipped = 0;
         string? playlistType = null;
-        ByteRange? mapRange = null, range = null;
+        ByteRange? mapRange = null, firstMapRange = null, range = null;
         foreach (var line in lines.Skip(1))
         {
             if (line.StartsWith("#EXT-X-PART:", StringComparison.Ordinal))
@@ -108,6 +108,7 @@ public sealed record MediaPlaylist(int TargetDuration, long MediaSequence, IRead
                 var a = Attributes(line["#EXT-X-MAP:".Length..]);
                 map = a["URI"];
                 mapRange = a.TryGetValue("BYTERANGE", out var mapBytes) ? ByteRange.Parse(mapBytes) : null;
+                firstMapRange ??= mapRange;
                 continue;
             }
 
@@ -188,7 +189,7 @@ public sealed record MediaPlaylist(int TargetDuration, long MediaSequence, IRead
             }
             else if (!line.StartsWith('#'))
             {
-                segments.Add(new PlaylistSegment(line, duration ?? throw new FormatException($"{line} has no EXTINF"), programDateTime, discontinuity, gap, map, [.. parts], range));
+                segments.Add(new PlaylistSegment(line, duration ?? throw new FormatException($"{line} has no EXTINF"), programDateTime, discontinuity, gap, map, [.. parts], range, mapRange));
                 parts.Clear();
                 range = null;
                 duration = null;
@@ -202,7 +203,7 @@ public sealed record MediaPlaylist(int TargetDuration, long MediaSequence, IRead
         {
             LowLatency = new LowLatencyPlaylist(serverControl, partTarget, [.. parts], hint, reports, skipped),
             PlaylistType = playlistType,
-            MapByteRange = mapRange,
+            MapByteRange = firstMapRange,
         };
     }
 

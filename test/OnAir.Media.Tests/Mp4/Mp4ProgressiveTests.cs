@@ -62,6 +62,31 @@ public class Mp4ProgressiveTests
         Assert.True(fragmented.AsSpan((int)firstRun.DataOffset, sourceVideo[0].Payload.Length).SequenceEqual(sourceVideo[0].Span));
     }
 
+    [Fact]
+    public void A_later_init_segment_describes_the_fragments_after_it_and_one_with_other_tracks_ends_the_scan()
+    {
+        using var vector = VectorFrames.Read("h264-aac-320x240-2s.flv");
+        var fragmented = Fmp4Vector.Write(vector.Frames);
+        var first = Fmp4FileScanner.Scan(new MemoryStream(fragmented));
+        var video = (OnAir.Media.Avc.AvcConfig)vector.Frames.First(f => f.Kind == TrackKind.Video).Config;
+        var audio = (OnAir.Media.Aac.AacConfig)vector.Frames.First(f => f.Kind == TrackKind.Audio).Config;
+
+        // The same tracks again (as after new codec parameters), then the fragments once more.
+        var fragments = fragmented.AsSpan((int)first.InitLength);
+        var again = Fmp4InitSegment.Create(video, audio);
+        var twice = Fmp4FileScanner.Scan(new MemoryStream([.. fragmented, .. again, .. fragments]));
+        Assert.Null(twice.StoppedBecause);
+        Assert.Equal([(0L, first.InitLength), (fragmented.Length, again.Length)], twice.Inits.Select(i => (i.Offset, i.Length)));
+        Assert.Equal([.. first.Fragments.Select(_ => 0), .. first.Fragments.Select(_ => 1)], twice.Fragments.Select(f => f.Init));
+
+        // An init segment without the audio track: what follows cannot belong to this file's tracks.
+        var videoOnly = Fmp4InitSegment.Create(video, audio: null);
+        var other = Fmp4FileScanner.Scan(new MemoryStream([.. fragmented, .. videoOnly, .. fragments]));
+        Assert.Equal(fragmented.Length, other.ValidLength);
+        Assert.Contains("other tracks", other.StoppedBecause, StringComparison.Ordinal);
+        Assert.Equal(first.Fragments.Count, other.Fragments.Count);
+    }
+
     /// <summary>A crash leaves a file cut anywhere: the scan keeps every fragment that is whole and says where it stopped.</summary>
     [Fact]
     public void A_file_cut_anywhere_keeps_every_whole_fragment_before_the_cut()

@@ -186,6 +186,38 @@ public sealed class AvcConfig : CodecConfig
         return sets;
     }
 
+    /// <summary>
+    /// A copy of <paramref name="keyFrame"/> (AVCC) with every SPS and PPS in front, each behind a
+    /// NAL length prefix of this record's size: parameter sets in band, for readers that keep a
+    /// track's first sample description (after a recording's codec parameters changed). The caller
+    /// owns one reference of the frame returned; a parameter set its prefix cannot hold leaves the frame as it was.
+    /// </summary>
+    public MediaFrame WithParameterSetsInBand(MediaFrame keyFrame)
+    {
+        var sets = SpsList.Concat(PpsList).ToList();
+        if (sets.Exists(set => NalLengthSize < 4 && set.Length >= 1 << (8 * NalLengthSize)))
+        {
+            return keyFrame.AddRef();
+        }
+
+        var copy = MediaFrame.Rent(TrackKind.Video, keyFrame.Dts, keyFrame.Pts, keyFrame.IsKeyFrame, this, sets.Sum(set => NalLengthSize + set.Length) + keyFrame.Span.Length);
+        copy.Discontinuity = keyFrame.Discontinuity;
+        var rest = copy.WritablePayload;
+        foreach (var set in sets)
+        {
+            for (var i = 0; i < NalLengthSize; i++)
+            {
+                rest[i] = (byte)(set.Length >> (8 * (NalLengthSize - 1 - i)));
+            }
+
+            set.CopyTo(rest[NalLengthSize..]);
+            rest = rest[(NalLengthSize + set.Length)..];
+        }
+
+        keyFrame.Span.CopyTo(rest);
+        return copy;
+    }
+
     private static byte[] BuildAnnexBParameterSets(byte[][] sps, byte[][] pps)
     {
         var total = 0;

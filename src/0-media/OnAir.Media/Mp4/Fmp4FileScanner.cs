@@ -1,7 +1,8 @@
 namespace OnAir.Media.Mp4;
 
 /// <summary>
-/// Scans a fragmented MP4 file box by box (ftyp, moov, then moof + mdat pairs), reading only the
+/// Scans a fragmented MP4 file box by box (ftyp, moov, then moof + mdat pairs, and a new ftyp +
+/// moov wherever the codec parameters changed), reading only the
 /// boxes' headers and the moov and moof contents: a recording of an hour is indexed by reading a
 /// few hundred kilobytes. Stops at the first box that is incomplete or malformed, which is where a
 /// crash cut the file.
@@ -17,8 +18,9 @@ public static class Fmp4FileScanner
         var length = file.Length;
         var header = new byte[Mp4BoxHeader.MaxHeaderSize];
         var fragments = new List<Fmp4Fragment>();
-        List<Mp4Track>? tracks = null;
-        long initLength = 0, position = 0, validLength = 0;
+        var inits = new List<Fmp4Init>();
+        long? fileTypeAt = null;
+        long position = 0, validLength = 0;
         string? stoppedBecause = null;
         (long Offset, List<Fmp4TrackRun> Runs)? pendingMoof = null;
         long? pausedBefore = null;
@@ -32,14 +34,30 @@ public static class Fmp4FileScanner
 
             try
             {
-                if (box.Is("moov"u8))
+                if (box.Is("ftyp"u8))
                 {
-                    tracks = Fmp4InitReader.ReadTracks(ReadContent(file, position, box));
-                    initLength = position + box.Size;
-                    validLength = initLength;
+                    fileTypeAt = position;
+                }
+                else if (box.Is("moov"u8))
+                {
+                    var tracks = Fmp4InitReader.ReadTracks(ReadContent(file, position, box));
+                    var start = fileTypeAt ?? position;
+                    if (inits.Count > 0 && !SameTracks(inits[0].Tracks, tracks))
+                    {
+                        throw new InvalidMediaException("an init segment with other tracks than the first");
+                    }
+
+                    inits.Add(new Fmp4Init(start, position + box.Size - start, tracks));
+                    validLength = position + box.Size;
+                    fileTypeAt = null;
                 }
                 else if (box.Is("moof"u8))
                 {
+                    if (inits.Count == 0)
+                    {
+                        throw new InvalidMediaException("a fragment before the init segment");
+                    }
+
                     var runs = Fmp4FragmentReader.Read(ReadContent(file, position, box), position);
                     pendingMoof = runs.Exists(r => r.Samples.Length > 0) ? (position, runs) : throw new InvalidMediaException("moof without samples");
                 }
@@ -52,7 +70,7 @@ public static class Fmp4FileScanner
                         throw new InvalidMediaException($"fragment at byte {moof.Offset} points outside its mdat");
                     }
 
-                    fragments.Add(new Fmp4Fragment(moof.Offset, dataEnd - moof.Offset, moof.Runs, pausedBefore));
+                    fragments.Add(new Fmp4Fragment(moof.Offset, dataEnd - moof.Offset, moof.Runs, pausedBefore, inits.Count - 1));
                     validLength = dataEnd;
                     pendingMoof = null;
                     pausedBefore = null;
@@ -71,13 +89,16 @@ public static class Fmp4FileScanner
             position += box.Size;
         }
 
-        if (tracks is null || tracks.Count == 0)
+        if (inits.Count == 0 || inits[0].Tracks.Count == 0 || inits[0].Offset != 0)
         {
             throw new InvalidMediaException($"no readable moov in the first {validLength} bytes: not a fragmented MP4 OnAir wrote{(stoppedBecause is null ? "" : "; " + stoppedBecause)}");
         }
 
-        return new Fmp4FileIndex(initLength, tracks, fragments, validLength, length, stoppedBecause);
+        return new Fmp4FileIndex(inits, fragments, validLength, length, stoppedBecause);
     }
+
+    private static bool SameTracks(IReadOnlyList<Mp4Track> first, List<Mp4Track> later) =>
+        first.Count == later.Count && first.Zip(later).All(pair => pair.First.TrackId == pair.Second.TrackId && pair.First.Kind == pair.Second.Kind);
 
     private static bool TryReadHeader(Stream file, long position, long length, byte[] buffer, out Mp4BoxHeader header)
     {

@@ -19,7 +19,7 @@ internal static class MovieBox
         foreach (var table in tables ?? [])
         {
             // stts + ctts + stsz + stss per sample at worst, stsc + co64 per chunk.
-            size += (table.Samples.Count * 24) + (table.Chunks.Count * 20);
+            size += (table.Samples.Count * 24) + (table.Chunks.Count * 20) + table.SampleDescriptions.Sum(d => d.Length);
         }
 
         return size;
@@ -100,7 +100,7 @@ internal static class MovieBox
 
         WriteDataInformation(ref box);
         var stbl = box.Begin("stbl"u8);
-        box.Bytes(track.SampleDescription);
+        box.Bytes(table?.SampleDescription ?? track.SampleDescription);
         if (table is null)
         {
             WriteEmptyTable(ref box, "stts"u8);

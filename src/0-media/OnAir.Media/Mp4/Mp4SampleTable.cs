@@ -3,8 +3,8 @@ namespace OnAir.Media.Mp4;
 /// <summary>One sample as a progressive MP4's sample tables describe it (90 kHz ticks).</summary>
 public readonly record struct Mp4Sample(uint Duration, uint Size, bool IsSync, int CompositionOffset);
 
-/// <summary>A run of samples stored back to back at <see cref="Offset"/> (relative to the start of the media data).</summary>
-public readonly record struct Mp4Chunk(long Offset, int SampleCount);
+/// <summary>A run of samples stored back to back at <see cref="Offset"/> (relative to the start of the media data), described by the 1-based entry <see cref="DescriptionIndex"/> of the track's stsd.</summary>
+public readonly record struct Mp4Chunk(long Offset, int SampleCount, int DescriptionIndex = 1);
 
 /// <summary>
 /// Every sample of one track in decode order and the chunks that hold them: what the <c>stbl</c>
@@ -21,6 +21,12 @@ public sealed class Mp4SampleTable
 
     public List<Mp4Chunk> Chunks { get; } = [];
 
+    /// <summary>The sample descriptions (stsd boxes of one entry each) the chunks use, in order of first use; empty before the first chunk.</summary>
+    public List<byte[]> SampleDescriptions { get; } = [];
+
+    /// <summary>The stsd box of the progressive file: every sample description the chunks use, or the track's own when none was given.</summary>
+    public byte[] SampleDescription => SampleDescriptions.Count == 0 ? Track.SampleDescription : Mp4Track.JoinSampleDescriptions(SampleDescriptions);
+
     /// <summary>Sum of the sample durations, 90 kHz.</summary>
     public long Duration { get; private set; }
 
@@ -34,14 +40,23 @@ public sealed class Mp4SampleTable
     /// <summary>How long the track plays: its samples from <see cref="PresentationStart"/> on.</summary>
     public long PresentedDuration => Math.Max(0, Duration - PresentationStart);
 
-    public void AddChunk(long offset, ReadOnlySpan<Mp4Sample> samples)
+    /// <param name="sampleDescription">The stsd box describing these samples; null for the track's own.</param>
+    public void AddChunk(long offset, ReadOnlySpan<Mp4Sample> samples, byte[]? sampleDescription = null)
     {
         if (samples.IsEmpty)
         {
             return;
         }
 
-        Chunks.Add(new Mp4Chunk(offset, samples.Length));
+        sampleDescription ??= Track.SampleDescription;
+        var index = SampleDescriptions.FindIndex(d => d.AsSpan().SequenceEqual(sampleDescription));
+        if (index < 0)
+        {
+            SampleDescriptions.Add(sampleDescription);
+            index = SampleDescriptions.Count - 1;
+        }
+
+        Chunks.Add(new Mp4Chunk(offset, samples.Length, index + 1));
         foreach (var sample in samples)
         {
             Samples.Add(sample);

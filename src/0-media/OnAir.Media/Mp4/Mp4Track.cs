@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using OnAir.Media.Aac;
 using OnAir.Media.Avc;
 
@@ -54,6 +55,42 @@ public sealed record Mp4Track(int TrackId, TrackKind Kind, int Width, int Height
         box.End(mp4a);
         box.End(stsd);
         return new Mp4Track(Fmp4Tracks.AudioTrackId, TrackKind.Audio, 0, 0, buffer[..box.Position]);
+    }
+
+    /// <summary>One stsd box with the entries of several (the sample descriptions of a track whose codec parameters changed), in their order.</summary>
+    /// <exception cref="InvalidMediaException">One of them is not a well-formed stsd box.</exception>
+    public static byte[] JoinSampleDescriptions(IReadOnlyList<byte[]> stsdBoxes)
+    {
+        if (stsdBoxes.Count == 1)
+        {
+            return stsdBoxes[0];
+        }
+
+        const int header = 16; // size, type, version and flags, entry count
+        var entries = 0u;
+        var length = header;
+        foreach (var stsd in stsdBoxes)
+        {
+            if (stsd.Length < header || BinaryPrimitives.ReadUInt32BigEndian(stsd) != stsd.Length || !stsd.AsSpan(4, 4).SequenceEqual("stsd"u8))
+            {
+                throw new InvalidMediaException("not a complete stsd box");
+            }
+
+            entries += BinaryPrimitives.ReadUInt32BigEndian(stsd.AsSpan(12));
+            length += stsd.Length - header;
+        }
+
+        var joined = new byte[length];
+        var box = new BoxWriter(joined);
+        var outer = box.BeginFull("stsd"u8, 0, 0);
+        box.U32(entries);
+        foreach (var stsd in stsdBoxes)
+        {
+            box.Bytes(stsd.AsSpan(header));
+        }
+
+        box.End(outer);
+        return joined;
     }
 
     /// <summary>stsd with one entry of <paramref name="format"/>, opened up to the entry's own fields.</summary>

@@ -93,23 +93,24 @@ internal static class SampleTableBoxes
         box.End(stss);
     }
 
-    /// <summary>stsc: a new entry only where the number of samples per chunk changes.</summary>
+    /// <summary>stsc: a new entry only where the number of samples per chunk or the sample description changes.</summary>
     private static void WriteSampleToChunk(ref BoxWriter box, List<Mp4Chunk> chunks)
     {
         var stsc = box.BeginFull("stsc"u8, 0, 0);
         var countAt = box.Position;
         box.U32(0);
         var entries = 0u;
-        var previous = -1;
+        Mp4Chunk? previous = null;
         for (var i = 0; i < chunks.Count; i++)
         {
-            if (chunks[i].SampleCount != previous)
+            var chunk = chunks[i];
+            if (previous is not { } last || chunk.SampleCount != last.SampleCount || chunk.DescriptionIndex != last.DescriptionIndex)
             {
                 box.U32((uint)(i + 1)); // first chunk, 1-based
-                box.U32((uint)chunks[i].SampleCount);
-                box.U32(1); // sample description index
+                box.U32((uint)chunk.SampleCount);
+                box.U32((uint)chunk.DescriptionIndex);
                 entries++;
-                previous = chunks[i].SampleCount;
+                previous = chunk;
             }
         }
 
