@@ -7,6 +7,7 @@ using OnAir.WebRtc;
 using OnAir.Origin;
 using OnAir.Packaging;
 using OnAir.Recording;
+using OnAir.Server.Limits;
 using OnAir.Streams;
 using OnAir.Transcoding;
 
@@ -62,6 +63,9 @@ public sealed class OnAirOptions
     public LifecycleOptions Lifecycle { get; set; } = new();
 
     public OriginOptions Origin { get; set; } = new();
+
+    /// <summary>Timeouts and the per-address connection cap of the HTTP port.</summary>
+    public HttpLimitsOptions Http { get; set; } = new();
 
     public TranscodingOptions Transcode { get; set; } = new();
 

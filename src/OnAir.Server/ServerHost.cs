@@ -17,6 +17,7 @@ using OnAir.Packaging;
 using OnAir.Packaging.Hls;
 using OnAir.Recording;
 using OnAir.Recording.Vod;
+using OnAir.Server.Limits;
 using OnAir.Streams;
 using OnAir.Transcoding;
 
@@ -84,6 +85,8 @@ public static class ServerHost
         }
 
         services.AddOnAirMetrics();
+        services.AddSingleton<ConnectionMetrics>();
+        services.AddSingleton(provider => ActivatorUtilities.CreateInstance<ListenerCaps>(provider, options.Rtmp, options.Http));
         services.AddSingleton<StreamsMetrics>();
         services.AddSingleton<RtmpMetrics>();
         if (options.SrtPort != 0)
@@ -119,14 +122,26 @@ public static class ServerHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(address, options.RtmpPort, listen => listen.UseConnectionHandler<RtmpConnectionHandler>());
+            kestrel.Limits.KeepAliveTimeout = options.Http.KeepAliveTimeout;
+            kestrel.Limits.RequestHeadersTimeout = options.Http.RequestHeadersTimeout;
+            var caps = kestrel.ApplicationServices.GetRequiredService<ListenerCaps>();
+            kestrel.Listen(address, options.RtmpPort, listen =>
+            {
+                listen.Use(caps.Rtmp.Wrap);
+                listen.UseConnectionHandler<RtmpConnectionHandler>();
+            });
             if (options.RtmpsPort != 0)
             {
-                kestrel.Listen(address, options.RtmpsPort, listen => listen.UseRtmps(options.RtmpsCertificate!.LoadCertificate()));
+                kestrel.Listen(address, options.RtmpsPort, listen =>
+                {
+                    listen.Use(caps.Rtmp.Wrap);
+                    listen.UseRtmps(options.RtmpsCertificate!.LoadCertificate());
+                });
             }
 
             kestrel.Listen(address, options.HttpPort, listen =>
             {
+                listen.Use(caps.Http.Wrap);
                 if (options.Tls.Enabled)
                 {
                     // HTTP/2 (ALPN) where TLS is on: Apple's players require it for LL-HLS.

@@ -25,6 +25,7 @@ public class BadInputTests
         });
         await using var publisher = Publisher.Ffmpeg(server.RtmpUrl("good"), seconds: 40);
         var start = await HlsPoller.WaitForAsync(server.Http, server.PlaylistUri("good"), p => p.Segments.Count >= 1, TimeSpan.FromSeconds(15), "a first segment");
+        // Each close below is logged with its reason: fewer than the warnings logged one by one per interval (RepeatedWarning.DefaultBurst).
 
         // Random bytes instead of a handshake.
         await ExpectClosedAsync(server, "not RTMP 3", async client =>

@@ -8,6 +8,7 @@ using OnAir.Ingest.Rtmp.Messages;
 using OnAir.Media;
 
 using OnAir.Streams;
+using OnAir.Streams.Diagnostics;
 
 namespace OnAir.Ingest.Rtmp;
 
@@ -37,7 +38,7 @@ internal sealed class RtmpConnection
     private readonly ReceiveBatching? _batching;
     private readonly RtmpMetrics? _metrics;
 
-    public RtmpConnection(IDuplexPipe transport, string sessionId, string? remote, RtmpOptions options, CommandHandler commands, TimeProvider time, ILogger logger, ReceiveBatching? batching = null, RtmpMetrics? metrics = null, IIngestLink? link = null)
+    public RtmpConnection(IDuplexPipe transport, string sessionId, string? remote, RtmpOptions options, CommandHandler commands, TimeProvider time, ILogger logger, ReceiveBatching? batching = null, RtmpMetrics? metrics = null, IIngestLink? link = null, RepeatedWarning? closeWarnings = null)
     {
         _metrics = metrics;
         _batching = batching;
@@ -49,7 +50,7 @@ internal sealed class RtmpConnection
         _options = options;
         _commands = commands;
         _chunks = new ChunkReader(options);
-        _session = new RtmpSessionContext(sessionId, remote, new RtmpReplies(_output), logger) { Link = link ?? PlainIngestLink.Rtmp, Kick = reason => Abort("the stream was ended: " + reason) };
+        _session = new RtmpSessionContext(sessionId, remote, new RtmpReplies(_output), logger) { Link = link ?? PlainIngestLink.Rtmp, CloseWarnings = closeWarnings, Kick = reason => Abort("the stream was ended: " + reason) };
     }
 
     public async Task RunAsync(CancellationToken shutdown)
@@ -68,15 +69,15 @@ internal sealed class RtmpConnection
         }
         catch (RtmpProtocolException ex)
         {
-            RtmpLog.ProtocolError(_session.Logger, _session.SessionId, _session.Remote, ex.Message);
+            _session.LogClosed(ex.Message);
         }
         catch (InvalidMediaException ex)
         {
-            RtmpLog.ProtocolError(_session.Logger, _session.SessionId, _session.Remote, "malformed media: " + ex.Message);
+            _session.LogClosed("malformed media: " + ex.Message);
         }
         catch (OperationCanceledException) when (!shutdown.IsCancellationRequested)
         {
-            RtmpLog.ProtocolError(_session.Logger, _session.SessionId, _session.Remote, Volatile.Read(ref _abortReason) ?? "aborted");
+            _session.LogClosed(Volatile.Read(ref _abortReason) ?? "aborted");
         }
         catch (OperationCanceledException)
         {
@@ -232,7 +233,7 @@ internal sealed class RtmpConnection
 
             if (_session.CloseReason is { } reason)
             {
-                RtmpLog.ProtocolError(_session.Logger, _session.SessionId, _session.Remote, reason);
+                _session.LogClosed(reason);
                 return;
             }
 

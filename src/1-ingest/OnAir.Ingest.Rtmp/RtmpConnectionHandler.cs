@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OnAir.Ingest.Rtmp.Messages;
 using OnAir.Streams;
+using OnAir.Streams.Diagnostics;
 
 namespace OnAir.Ingest.Rtmp;
 
@@ -20,6 +21,7 @@ public sealed class RtmpConnectionHandler : ConnectionHandler
     private readonly TimeProvider _time;
     private readonly RtmpHeartbeat _heartbeat;
     private readonly RtmpMetrics _metrics;
+    private readonly RepeatedWarning _closeWarnings;
 
     public RtmpConnectionHandler(IOptions<RtmpOptions> options, StreamRegistry registry, ILogger<RtmpConnectionHandler> logger, IHostApplicationLifetime lifetime, TimeProvider time, RtmpMetrics metrics)
     {
@@ -30,7 +32,9 @@ public sealed class RtmpConnectionHandler : ConnectionHandler
         _lifetime = lifetime;
         _time = time;
         _heartbeat = new RtmpHeartbeat(time);
+        _closeWarnings = new RepeatedWarning(time, (count, interval) => RtmpLog.ClosesSuppressed(logger, count, interval.TotalSeconds));
         lifetime.ApplicationStopped.Register(_heartbeat.Dispose);
+        lifetime.ApplicationStopped.Register(_closeWarnings.Dispose);
     }
 
     public override async Task OnConnectedAsync(ConnectionContext connection)
@@ -40,7 +44,7 @@ public sealed class RtmpConnectionHandler : ConnectionHandler
         var socket = connection.Features.Get<IConnectionSocketFeature>()?.Socket;
         var batching = socket is not null && _options.ReceiveBatchMilliseconds > 0 ? new ReceiveBatching(socket, _options.ReceiveBatchMilliseconds, _time) : null;
         var link = connection.Features.Get<ITlsHandshakeFeature>() is null ? PlainIngestLink.Rtmp : s_rtmps;
-        var session = new RtmpConnection(connection.Transport, connection.ConnectionId, remote, _options, _commands, _time, _logger, batching, _metrics, link);
+        var session = new RtmpConnection(connection.Transport, connection.ConnectionId, remote, _options, _commands, _time, _logger, batching, _metrics, link, _closeWarnings);
         _heartbeat.Add(session);
         _metrics.Opened();
         try

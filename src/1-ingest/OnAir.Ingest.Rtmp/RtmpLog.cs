@@ -46,4 +46,10 @@ internal static partial class RtmpLog
 
     [LoggerMessage(1013, LogLevel.Warning, "RTMPS connection {SessionId} from {Remote} closed: its TLS handshake failed or timed out (a plain rtmp:// client on the RTMPS port, or a certificate the client refused)")]
     public static partial void TlsHandshakeFailed(ILogger logger, string sessionId, string? remote);
+
+    [LoggerMessage(1014, LogLevel.Warning, "{Count} more RTMP connections were closed for protocol errors or timeouts in the last {Seconds} s, not logged one by one (a flood of bad or idle clients: see onair_rtmp metrics, or cap them with rtmp.maxConnectionsPerAddress)")]
+    public static partial void ClosesSuppressed(ILogger logger, long count, double seconds);
+
+    [LoggerMessage(1015, LogLevel.Warning, "{Count} more RTMPS connections failed their TLS handshake in the last {Seconds} s, not logged one by one")]
+    public static partial void TlsFailuresSuppressed(ILogger logger, long count, double seconds);
 }

@@ -27,6 +27,13 @@ public sealed class RtmpOptions
     /// <summary>Seconds without any byte from a connected peer before it is considered stalled and closed. Default 15 (a live encoder sends every frame interval).</summary>
     public double IdleTimeoutSeconds { get; set; } = 15;
 
+    /// <summary>
+    /// Connections one remote address may hold open on the RTMP and RTMPS ports together; more are
+    /// closed at once. Default 100 (an encoder farm or restreamer behind one address publishes many
+    /// streams); 0: no cap.
+    /// </summary>
+    public int MaxConnectionsPerAddress { get; set; } = 100;
+
     /// <summary>Chunk size OnAir uses for what it sends. Default 4096, as nginx-rtmp.</summary>
     public int OutgoingChunkSize { get; set; } = 4096;
 

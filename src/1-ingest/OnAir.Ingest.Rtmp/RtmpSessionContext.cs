@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using OnAir.Ingest.Rtmp.Messages;
 using OnAir.Media.Flv;
 using OnAir.Streams;
+using OnAir.Streams.Diagnostics;
 
 namespace OnAir.Ingest.Rtmp;
 
@@ -51,6 +52,18 @@ internal sealed class RtmpSessionContext
     public string? CloseReason { get; private set; }
 
     public void RequestClose(string reason) => CloseReason ??= reason;
+
+    /// <summary>Shared by every RTMP connection: a flood of bad or idle peers logs a count per interval, not a line each.</summary>
+    public RepeatedWarning? CloseWarnings { get; init; }
+
+    /// <summary>Logs why the server closed the connection (a protocol error, a timeout, a kick), unless a flood of such closes is being counted instead.</summary>
+    public void LogClosed(string reason)
+    {
+        if (CloseWarnings?.ShouldLog() ?? true)
+        {
+            RtmpLog.ProtocolError(Logger, SessionId, Remote, reason);
+        }
+    }
 
     /// <summary>
     /// Leaves the stream; safe to call more than once. <paramref name="unpublished"/>: the publisher

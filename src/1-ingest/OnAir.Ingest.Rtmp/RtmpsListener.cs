@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using OnAir.Streams.Diagnostics;
 
 namespace OnAir.Ingest.Rtmp;
 
@@ -20,13 +22,16 @@ public static class RtmpsListener
     /// </summary>
     public static void UseRtmps(this ListenOptions listen, X509Certificate2 certificate)
     {
-        var logger = listen.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger<RtmpConnectionHandler>();
+        var services = listen.ApplicationServices;
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger<RtmpConnectionHandler>();
+        var failures = new RepeatedWarning(services.GetRequiredService<TimeProvider>(), (count, interval) => RtmpLog.TlsFailuresSuppressed(logger, count, interval.TotalSeconds));
+        services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(failures.Dispose);
         listen.Use(next => async connection =>
         {
             var reached = new StrongBox<bool>();
             connection.Items[s_reachedRtmp] = reached;
             await next(connection).ConfigureAwait(false);
-            if (!reached.Value)
+            if (!reached.Value && failures.ShouldLog())
             {
                 RtmpLog.TlsHandshakeFailed(logger, connection.ConnectionId, connection.RemoteEndPoint?.ToString());
             }

@@ -15,7 +15,7 @@ namespace OnAir.Control;
 public static class MetricsEndpoint
 {
     /// <summary>The meters /metrics exports.</summary>
-    public static readonly string[] Meters = ["OnAir.Streams", "OnAir.Rtmp", "OnAir.Srt", "OnAir.Whip", "OnAir.Hls", "OnAir.Transcode", "OnAir.Recording", ControlMetrics.MeterName, "Microsoft.AspNetCore.Hosting"];
+    public static readonly string[] Meters = ["OnAir.Streams", "OnAir.Rtmp", "OnAir.Srt", "OnAir.Whip", "OnAir.Hls", "OnAir.Transcode", "OnAir.Recording", "OnAir.Connections", ControlMetrics.MeterName, "Microsoft.AspNetCore.Hosting"];
 
     /// <summary>The exporter; each component's metrics class is registered by the host.</summary>
     public static IServiceCollection AddOnAirMetrics(this IServiceCollection services)

@@ -69,6 +69,10 @@ public static class OptionsValidator
         Range("rtmp.outgoingChunkSize", r.OutgoingChunkSize, 128, 65536);
         Range("rtmp.windowAckSize", r.WindowAckSize, 4096, int.MaxValue);
         Range("rtmp.receiveBatchMilliseconds", r.ReceiveBatchMilliseconds, 0, 200);
+        Range("rtmp.maxConnectionsPerAddress", r.MaxConnectionsPerAddress, 0, 1_000_000);
+        Range("http.keepAliveTimeoutSeconds", o.Http.KeepAliveTimeoutSeconds, 1, 3600);
+        Range("http.requestHeadersTimeoutSeconds", o.Http.RequestHeadersTimeoutSeconds, 1, 3600);
+        Range("http.maxConnectionsPerAddress", o.Http.MaxConnectionsPerAddress, 0, 1_000_000);
 
         Range("lifecycle.reconnectGraceSeconds", o.Lifecycle.ReconnectGraceSeconds, 0, 3600);
         Range("lifecycle.endedRetentionSeconds", o.Lifecycle.EndedRetentionSeconds, 0, 86400);

@@ -1,0 +1,92 @@
+namespace OnAir.Streams.Diagnostics;
+
+/// <summary>
+/// Keeps one kind of warning from flooding the log: the first few occurrences in an interval are
+/// logged one by one, the rest only counted, and the count is logged once when the interval ends.
+/// A flood of bad clients (idle sockets timing out, refused connections) then writes a few lines
+/// per interval instead of one each, and a disk cannot be filled that way, while a lone failure is
+/// still logged in full. Thread-safe: connections of every listener call it.
+/// </summary>
+public sealed class RepeatedWarning : IDisposable
+{
+    /// <summary>Occurrences logged one by one per interval.</summary>
+    public const int DefaultBurst = 8;
+
+    public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(10);
+
+    private readonly Lock _gate = new();
+    private readonly TimeProvider _time;
+    private readonly Action<long, TimeSpan> _logSuppressed;
+    private readonly int _burst;
+    private readonly TimeSpan _interval;
+    private readonly ITimer _flush;
+    private long _windowStart;
+    private int _logged;
+    private long _suppressed;
+    private bool _flushScheduled;
+
+    /// <param name="logSuppressed">Logs how many occurrences were only counted during the interval (called on a timer thread, outside any lock).</param>
+    public RepeatedWarning(TimeProvider time, Action<long, TimeSpan> logSuppressed, int burst = DefaultBurst, TimeSpan? interval = null)
+    {
+        _time = time;
+        _logSuppressed = logSuppressed;
+        _burst = burst;
+        _interval = interval ?? DefaultInterval;
+        _windowStart = time.GetTimestamp();
+        _flush = time.CreateTimer(_ => Flush(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Whether this occurrence is to be logged in full; false when it was counted for the interval's summary.</summary>
+    public bool ShouldLog()
+    {
+        lock (_gate)
+        {
+            var now = _time.GetTimestamp();
+            if (_time.GetElapsedTime(_windowStart, now) >= _interval && !_flushScheduled)
+            {
+                _windowStart = now;
+                _logged = 0;
+            }
+
+            if (_logged < _burst)
+            {
+                _logged++;
+                return true;
+            }
+
+            _suppressed++;
+            if (!_flushScheduled)
+            {
+                _flushScheduled = true;
+                var left = _interval - _time.GetElapsedTime(_windowStart, now);
+                _flush.Change(left > TimeSpan.Zero ? left : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+            }
+
+            return false;
+        }
+    }
+
+    public void Dispose()
+    {
+        _flush.Dispose();
+        Flush();
+    }
+
+    private void Flush()
+    {
+        long suppressed;
+        lock (_gate)
+        {
+            suppressed = _suppressed;
+            _suppressed = 0;
+            _flushScheduled = false;
+            _windowStart = _time.GetTimestamp();
+            _logged = 0;
+        }
+
+        if (suppressed > 0)
+        {
+            _logSuppressed(suppressed, _interval);
+        }
+    }
+}
