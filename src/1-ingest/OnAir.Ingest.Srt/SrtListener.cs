@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OnAir.Ingest.Srt.Native;
 using OnAir.Streams;
+using OnAir.Streams.Diagnostics;
 
 namespace OnAir.Ingest.Srt;
 
@@ -42,6 +43,8 @@ public sealed class SrtListener : IHostedService, IDisposable
     private Thread? _thread;
     private volatile bool _stopping;
     private int _connectionCount;
+    private readonly RepeatedWarning _rejections; // a flood of callers logs a count per interval, not a line each
+    private readonly RepeatedWarning _closes;
 
     public SrtListener(IOptions<SrtOptions> options, SrtEndPoint endPoint, StreamRegistry registry, SrtMetrics metrics, TimeProvider time, ILogger<SrtListener> logger)
     {
@@ -51,6 +54,8 @@ public sealed class SrtListener : IHostedService, IDisposable
         _metrics = metrics;
         _time = time;
         _logger = logger;
+        _rejections = new RepeatedWarning(time, (count, interval) => SrtLog.RejectionsSuppressed(logger, count, interval.TotalSeconds));
+        _closes = new RepeatedWarning(time, (count, interval) => SrtLog.ClosesSuppressed(logger, count, interval.TotalSeconds));
     }
 
     /// <summary>The bound address (the port chosen when 0 was asked); null before start.</summary>
@@ -110,11 +115,21 @@ public sealed class SrtListener : IHostedService, IDisposable
         return Task.CompletedTask;
     }
 
+    private void LogRejected(string? remote, string reason)
+    {
+        if (_rejections.ShouldLog())
+        {
+            SrtLog.Rejected(_logger, remote, reason);
+        }
+    }
+
     public void Dispose()
     {
         _stopping = true;
         _thread?.Join(TimeSpan.FromSeconds(5)); // the thread uses the epoll set and the listener until it sees the flag
         SrtNativeLog.Detach(_logger);
+        _rejections.Dispose();
+        _closes.Dispose();
         _epoll?.Dispose();
         _listener?.Dispose();
         if (_self.IsAllocated)
@@ -201,7 +216,7 @@ public sealed class SrtListener : IHostedService, IDisposable
             }
             catch (SrtException ex)
             {
-                SrtLog.Rejected(_logger, null, ex.Message);
+                LogRejected(null, ex.Message);
                 return;
             }
 
@@ -223,7 +238,7 @@ public sealed class SrtListener : IHostedService, IDisposable
 
             if (key is null)
             {
-                SrtLog.Rejected(_logger, remote?.ToString(), error!);
+                LogRejected(remote?.ToString(), error!);
                 socket.Dispose();
                 continue;
             }
@@ -344,7 +359,10 @@ public sealed class SrtListener : IHostedService, IDisposable
         _epoll!.Remove(connection.Socket);
         if (asError)
         {
-            SrtLog.Closed(_logger, connection.Id, connection.Remote, reason);
+            if (_closes.ShouldLog())
+            {
+                SrtLog.Closed(_logger, connection.Id, connection.Remote, reason);
+            }
         }
 
         if (connection.Publisher is { } publisher)
@@ -371,7 +389,7 @@ public sealed class SrtListener : IHostedService, IDisposable
 
             _ = LibSrt.srt_setrejectreason(socket, code);
             listener._metrics.Rejected();
-            SrtLog.Rejected(listener._logger, PeerOf(peer)?.ToString(), reason);
+            listener.LogRejected(PeerOf(peer)?.ToString(), reason);
             return -1;
         }
         catch

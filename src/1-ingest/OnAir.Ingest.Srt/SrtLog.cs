@@ -34,4 +34,10 @@ internal static partial class SrtLog
 
     [LoggerMessage(1109, LogLevel.Debug, "libsrt: {Message}")]
     public static partial void Native(ILogger logger, string message);
+
+    [LoggerMessage(1110, LogLevel.Warning, "{Count} more SRT callers were rejected at the handshake in the last {Seconds} s, not logged one by one")]
+    public static partial void RejectionsSuppressed(ILogger logger, long count, double seconds);
+
+    [LoggerMessage(1111, LogLevel.Warning, "{Count} more SRT connections were closed in the last {Seconds} s, not logged one by one")]
+    public static partial void ClosesSuppressed(ILogger logger, long count, double seconds);
 }

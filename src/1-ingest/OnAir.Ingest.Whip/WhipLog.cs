@@ -22,4 +22,7 @@ internal static partial class WhipLog
 
     [LoggerMessage(1205, LogLevel.Warning, "Stream {StreamName}: the Opus to AAC ffmpeg of WHIP session {SessionId} reported: {Error}")]
     public static partial void AudioFailed(ILogger logger, string streamName, string sessionId, string error);
+
+    [LoggerMessage(1206, LogLevel.Warning, "{Count} more WHIP publishes were refused in the last {Seconds} s, not logged one by one (see onair_whip metrics)")]
+    public static partial void RefusalsSuppressed(ILogger logger, long count, double seconds);
 }

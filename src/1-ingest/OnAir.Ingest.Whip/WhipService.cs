@@ -5,6 +5,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OnAir.Streams;
+using OnAir.Streams.Diagnostics;
 using OnAir.WebRtc;
 using OnAir.WebRtc.Sdp;
 
@@ -34,6 +35,7 @@ public sealed class WhipService : IHostedService, IAsyncDisposable
     private readonly ConcurrentDictionary<string, (string Name, WebRtcSession Session, WhipPublisher Publisher)> _sessions = new(StringComparer.Ordinal);
     private WebRtcEndpoint? _endpoint;
     private long _nextId;
+    private readonly RepeatedWarning _refusals; // a flood of bad offers logs a count per interval, not a line each
 
     public WhipService(IOptions<WebRtcOptions> options, WhipSettings settings, StreamRegistry registry, TimeProvider time, ILogger<WhipService> logger, WhipMetrics metrics)
     {
@@ -43,6 +45,7 @@ public sealed class WhipService : IHostedService, IAsyncDisposable
         _time = time;
         _logger = logger;
         _metrics = metrics;
+        _refusals = new RepeatedWarning(time, (count, interval) => WhipLog.RefusalsSuppressed(logger, count, interval.TotalSeconds));
     }
 
     /// <summary>The UDP end point media is received on (the port chosen when 0 was asked); null before start.</summary>
@@ -74,6 +77,7 @@ public sealed class WhipService : IHostedService, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _refusals.Dispose();
         if (_endpoint is not null)
         {
             await _endpoint.DisposeAsync().ConfigureAwait(false);
@@ -180,7 +184,11 @@ public sealed class WhipService : IHostedService, IAsyncDisposable
     private WhipOutcome Refuse(string name, string? remote, int status, string reason)
     {
         _metrics.Refused();
-        WhipLog.Refused(_logger, name, remote, status, reason);
+        if (_refusals.ShouldLog())
+        {
+            WhipLog.Refused(_logger, name, remote, status, reason);
+        }
+
         return new WhipOutcome(status, null, null, reason);
     }
 }
