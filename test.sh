@@ -25,6 +25,20 @@ if ! dotnet build OnAir.slnx -c Release -nologo -v quiet -clp:ErrorsOnly >"$resu
 fi
 
 passed=0 failed=0 skipped=0
+
+# A package with a known vulnerability (NuGet's advisories, direct or transitive) fails the run.
+if audit=$(dotnet list OnAir.slnx package --vulnerable --include-transitive 2>&1); then
+  if grep -q "has the following vulnerable packages" <<<"$audit"; then
+    grep -v "has no vulnerable packages" <<<"$audit"
+    echo "package audit: vulnerable packages found (above); update them"
+    failed=$((failed + 1))
+  else
+    echo "package audit: no known vulnerable packages"
+  fi
+else
+  echo "test.sh: the package audit could not run (NuGet's advisories unreachable?):"
+  tail -5 <<<"$audit"
+fi
 # One test assembly at a time: the end-to-end tests run real encoders and want both cores.
 for project in test/*.Tests/*.csproj; do
   name=$(basename "$project" .csproj)

@@ -17,16 +17,20 @@ public sealed class ConfiguredStreamKeys(StreamsOptions options) : IStreamKeyRes
         options.StreamKeys.Count == 0 ? streamKey : StreamKeyMatch.Find(streamKey, options.StreamKeys);
 }
 
-/// <summary>Key comparisons that take the same time wherever the keys differ (no early exit on the first mismatching byte, no early exit on a match).</summary>
+/// <summary>
+/// Key comparisons that take the same time wherever the keys differ: their SHA-256 digests are
+/// compared (so neither a mismatching byte nor a key's length shows in the time taken), every key
+/// is compared (no early exit on a match).
+/// </summary>
 public static class StreamKeyMatch
 {
     public static string? Find(string presented, IReadOnlyDictionary<string, string> keys)
     {
-        var bytes = System.Text.Encoding.UTF8.GetBytes(presented);
+        var digest = Digest(presented);
         string? name = null;
         foreach (var (key, value) in keys)
         {
-            if (System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(bytes, System.Text.Encoding.UTF8.GetBytes(key)))
+            if (System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(digest, Digest(key)))
             {
                 name = value;
             }
@@ -34,4 +38,7 @@ public static class StreamKeyMatch
 
         return name;
     }
+
+    /// <summary>The SHA-256 of a secret's UTF-8 bytes: what constant-time comparisons compare.</summary>
+    public static byte[] Digest(string secret) => System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(secret));
 }

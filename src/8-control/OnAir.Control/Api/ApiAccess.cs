@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using OnAir.Streams;
 
 namespace OnAir.Control.Api;
 
@@ -12,7 +13,7 @@ public sealed class ApiAccess
 
     public ApiAccess(ApiOptions options, string bind)
     {
-        _token = string.IsNullOrEmpty(options.AdminToken) ? null : Encoding.UTF8.GetBytes(options.AdminToken);
+        _token = string.IsNullOrEmpty(options.AdminToken) ? null : StreamKeyMatch.Digest(options.AdminToken); // compared as digests: the token's length does not show either
         Bind = bind;
         Enabled = _token is not null || IPAddress.Parse(bind) is var address && IPAddress.IsLoopback(address);
     }
@@ -36,7 +37,7 @@ public sealed class ApiAccess
         }
 
         var header = context.Request.Headers.Authorization.ToString();
-        var presented = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim()) : [];
+        var presented = StreamKeyMatch.Digest(header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : "");
         if (CryptographicOperations.FixedTimeEquals(presented, _token))
         {
             return null;
