@@ -60,5 +60,16 @@ for project in test/*.Tests/*.csproj; do
   passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
 done
 
+# The short fuzz pass: every parser's target for a few seconds, coverage-guided, from the seeds and
+# every past finding (fuzz/regressions). A crash or hang fails the run; its input is in fuzz/findings.
+if fuzz/run.sh all --seconds 3 >"$results/fuzz.log" 2>&1; then
+  echo "fuzz: $(grep -cE '^\| [a-z0-9-]+ \| [0-9]' "$results/fuzz.log") targets, no finding"
+  passed=$((passed + 1))
+else
+  cat "$results/fuzz.log"
+  echo "fuzz: a target crashed or hung (above; inputs in fuzz/findings)"
+  failed=$((failed + 1))
+fi
+
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

@@ -29,11 +29,7 @@ internal static class CapturedPublish
         while (reader.TryReadMessage(ref input, out var message))
         {
             messages.Add(new ParsedMessage(message.TypeId, message.StreamId, message.Timestamp, message.Payload.ToArray()));
-            if (message.TypeId == RtmpMessageType.SetChunkSize)
-            {
-                ProtocolControlHandler.SetChunkSize(reader, message.Payload);
-            }
-
+            ProtocolControlHandler.ApplyToReader(reader, message);
             message.Return();
         }
 

@@ -252,14 +252,13 @@ internal sealed class RtmpConnection
 
     private void Dispatch(in RtmpMessage message)
     {
+        if (ProtocolControlHandler.ApplyToReader(_chunks, message))
+        {
+            return;
+        }
+
         switch (message.TypeId)
         {
-            case RtmpMessageType.SetChunkSize:
-                ProtocolControlHandler.SetChunkSize(_chunks, message.Payload);
-                break;
-            case RtmpMessageType.Abort:
-                ProtocolControlHandler.Abort(_chunks, message.Payload);
-                break;
             case RtmpMessageType.WindowAckSize:
                 _peerAckWindow = ProtocolControlHandler.WindowAckSize(message.Payload);
                 break;

@@ -60,11 +60,7 @@ public class ChunkReaderTests
             using var reader = new ChunkReader(new RtmpOptions());
             while (reader.TryReadMessage(ref buffer, out var message))
             {
-                if (message.TypeId == RtmpMessageType.SetChunkSize)
-                {
-                    ProtocolControlHandler.SetChunkSize(reader, message.Payload);
-                }
-
+                ProtocolControlHandler.ApplyToReader(reader, message);
                 message.Return();
             }
         }

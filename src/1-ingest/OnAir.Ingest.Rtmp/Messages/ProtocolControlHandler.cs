@@ -8,11 +8,24 @@ internal static class ProtocolControlHandler
 {
     private const ushort UserControlPingRequest = 6;
 
-    public static void SetChunkSize(ChunkReader reader, ReadOnlySpan<byte> payload) =>
-        reader.SetChunkSize(ReadUInt32(payload, "Set Chunk Size"));
-
-    public static void Abort(ChunkReader reader, ReadOnlySpan<byte> payload) =>
-        reader.Abort(ReadUInt32(payload, "Abort"));
+    /// <summary>
+    /// Applies Set Chunk Size and Abort, the messages that change how the following chunks are read;
+    /// false for any other message.
+    /// </summary>
+    public static bool ApplyToReader(ChunkReader reader, in RtmpMessage message)
+    {
+        switch (message.TypeId)
+        {
+            case RtmpMessageType.SetChunkSize:
+                reader.SetChunkSize(ReadUInt32(message.Payload, "Set Chunk Size"));
+                return true;
+            case RtmpMessageType.Abort:
+                reader.Abort(ReadUInt32(message.Payload, "Abort"));
+                return true;
+            default:
+                return false;
+        }
+    }
 
     /// <summary>Returns the peer's acknowledgement window (0 disables acknowledgements).</summary>
     public static uint WindowAckSize(ReadOnlySpan<byte> payload) => ReadUInt32(payload, "Window Acknowledgement Size");
