@@ -12,6 +12,7 @@ internal static class FuzzTargets
     [
         Of<RtmpHandshakeTarget>(),
         Of<RtmpChunkStreamTarget>(),
+        Of<RtmpSessionTarget>(),
         Of<Amf0Target>(),
         Of<FlvTagsTarget>(),
         Of<CodecConfigTarget>(),
