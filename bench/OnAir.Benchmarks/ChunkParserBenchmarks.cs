@@ -78,11 +78,7 @@ public class ChunkParserBenchmarks
         {
             messages++;
             payloadBytes += message.Length;
-            if (message.TypeId == RtmpMessageType.SetChunkSize)
-            {
-                ProtocolControlHandler.SetChunkSize(reader, message.Payload);
-            }
-
+            ProtocolControlHandler.ApplyToReader(reader, message);
             message.Return();
         }
 
@@ -107,9 +103,8 @@ public class ChunkParserBenchmarks
         {
             messages++;
             chunks += Math.Max(1, (message.Length + chunkSize - 1) / chunkSize);
-            if (message.TypeId == RtmpMessageType.SetChunkSize)
+            if (ProtocolControlHandler.ApplyToReader(reader, message))
             {
-                ProtocolControlHandler.SetChunkSize(reader, message.Payload);
                 chunkSize = reader.ChunkSize;
             }
 

@@ -5,6 +5,7 @@ using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using OnAir.Benchmarks;
 using OnAir.Benchmarks.Latency;
+using OnAir.Benchmarks.Load;
 using OnAir.Benchmarks.Recording;
 using OnAir.Benchmarks.Transcode;
 using Perfolizer.Horology;
@@ -13,11 +14,17 @@ using Perfolizer.Metrology;
 // `latency ...`: the segment latency tool bench/run.sh uses (see Latency/LatencyTool.cs);
 // `ladder-args ...`: the transcoder's ffmpeg arguments bench/transcode.sh runs (see Transcode/LadderArgsTool.cs);
 // `ladder-latency ...`: the latency transcoded renditions add behind source, live (see Transcode/LadderLatencyTool.cs);
+// `viewers ...`: simulated HLS players following live playlists, for bench/load.sh (see Load/ViewerLoadTool.cs);
 // `recording-finalise ...`: a recording of any length written and finalised, timed (see Recording/RecordingFinaliseTool.cs);
 // anything else goes to BenchmarkDotNet (e.g. --filter *ChunkParser* --job short).
 if (args is ["latency", ..])
 {
     return LatencyTool.Run(args[1..]);
+}
+
+if (args is ["viewers", ..])
+{
+    return ViewerLoadTool.Run(args[1..]);
 }
 
 if (args is ["recording-finalise", ..])

@@ -297,11 +297,13 @@ internal sealed class RtmpPublisher : IDisposable
 
     private void Handle(ChunkReader reader, RtmpMessage message)
     {
+        if (ProtocolControlHandler.ApplyToReader(reader, message))
+        {
+            return;
+        }
+
         switch (message.TypeId)
         {
-            case RtmpMessageType.SetChunkSize:
-                ProtocolControlHandler.SetChunkSize(reader, message.Payload);
-                break;
             case RtmpMessageType.CommandAmf0:
             case RtmpMessageType.CommandAmf3:
                 var payload = message.TypeId == RtmpMessageType.CommandAmf3 ? message.Payload[1..] : message.Payload;
