@@ -67,7 +67,7 @@ if fuzz/run.sh all --seconds 3 >"$results/fuzz.log" 2>&1; then
   passed=$((passed + 1))
 else
   cat "$results/fuzz.log"
-  echo "fuzz: a target crashed or hung (above; inputs in fuzz/findings)"
+  echo "fuzz: the pass failed: a target crashed or hung (inputs in fuzz/findings), or the fuzz build failed (above)"
   failed=$((failed + 1))
 fi
 

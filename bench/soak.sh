@@ -57,9 +57,12 @@ log "$STREAMS streams, $VIEWERS viewers, $DURATION s: sampling every 10 s into $
 echo "seconds,rss_mib,fds,threads,data_mib" >"$CSV"
 start=$(date +%s)
 while alive "$VIEWER_TOOL"; do
+  alive "$SERVER" || die "the server exited during the soak ($LOGS/soak-onair.log)"
   echo "$(($(date +%s) - start)),$(($(rss_kb "$SERVER") / 1024)),$(ls "/proc/$SERVER/fd" | wc -l),$(awk '/^Threads:/ { print $2 }' "/proc/$SERVER/status"),$(($(du -sk "$WORK/data" | cut -f1) / 1024))" >>"$CSV"
   sleep 10
 done
+wait "$VIEWER_TOOL" || die "the viewer tool failed ($LOGS/soak-viewers.log)"
+[ "$DURATION" -gt "$((WARMUP + 600))" ] || log "the run is shorter than the warm-up plus 10 minutes: the growth compares overlapping windows"
 
 python3 - "$CSV" "$WARMUP" "$OUT/soak.svg" "$OUT/soak.md" "$STREAMS" "$VIEWERS" "$(git -C "$ROOT" rev-parse --short HEAD)" <<'PY'
 import csv, sys

@@ -7,7 +7,7 @@ namespace OnAir.EndToEnd.Tests;
 /// <summary>
 /// What an anonymous client can reach, and what the server lets out: every URL the server answers
 /// with every way of encoding a path escape reads nothing outside what it serves (a file planted
-/// next to the data directory and in it, the stream keys' database, /etc/passwd) and never fails
+/// next to the data directory and in it, the stream keys' database onair.db, /etc/passwd) and never fails
 /// with a 5xx; stream keys, the admin token and the webhook secret reach neither the logs, the API,
 /// the metrics nor the webhooks, nor do keys that were refused.
 /// </summary>
@@ -36,6 +36,8 @@ public class SecurityTests
                 var climb = string.Concat(Enumerable.Repeat(up, depth));
                 yield return climb + Planted + ".txt";
                 yield return climb + "data%2f" + Planted + ".txt";
+                yield return climb + "onair.db";
+                yield return climb + "data%2fonair.db";
             }
 
             yield return string.Concat(Enumerable.Repeat(up, 10)) + "etc%2fpasswd";
@@ -46,7 +48,7 @@ public class SecurityTests
         yield return "%2e%2e";
         yield return "%00";
         yield return "..%00.m3u8";
-        yield return "keys.db";
+        yield return "onair.db";
         yield return "%2fetc%2fpasswd";
     }
 

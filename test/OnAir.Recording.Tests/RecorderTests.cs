@@ -17,6 +17,7 @@ public class RecorderTests
 {
     private const string Vector = "h264-aac-320x240-2s.flv";
     private const string UltrafastVector = "h264-aac-320x240-2s-ultrafast.flv";
+    private const string MonoAudioVector = "h264-aac44100mono-320x240-2s.flv";
 
     [Fact]
     public async Task Every_frame_published_is_in_the_mp4_and_the_vod_playlist_covers_it()
@@ -169,6 +170,41 @@ public class RecorderTests
     }
 
     [Fact]
+    public async Task New_audio_settings_mid_stream_wait_for_the_next_keyframe_so_every_fragment_starts_with_one()
+    {
+        using var stereo = VectorFrames.Read(Vector);
+        using var mono = VectorFrames.Read(MonoAudioVector);
+        static CodecConfig ConfigOf(VectorFrames v, TrackKind kind) => v.Frames.First(f => f.Kind == kind).Config;
+        Assert.True(ConfigOf(stereo, TrackKind.Video).Record.Span.SequenceEqual(ConfigOf(mono, TrackKind.Video).Record.Span), "the same video parameters");
+        Assert.False(ConfigOf(stereo, TrackKind.Audio).Record.Span.SequenceEqual(ConfigOf(mono, TrackKind.Audio).Record.Span), "other audio parameters");
+        using var run = new RecordingRun();
+        var length = VectorLength(stereo);
+        run.Write(stereo.Frames);
+        run.Write(mono.Frames, shift: length); // the audio encoder changes, the video runs on mid-GOP
+
+        var info = await run.FinishAsync();
+        Assert.Null(info.Error);
+        Assert.Equal(0, info.Breaks);
+        var mp4 = run.WriteProgressive(info);
+        var packets = await PacketsAsync(mp4);
+        foreach (var kind in new[] { TrackKind.Video, TrackKind.Audio })
+        {
+            Assert.Equal(stereo.Frames.Count(f => f.Kind == kind) + mono.Frames.Count(f => f.Kind == kind), packets.Count(p => p.Kind == kind));
+        }
+
+        await AssertDecodesAsync(mp4);
+        using (var media = File.OpenRead(run.Catalog.MediaPath(info.Id, Rendition.SourceName)))
+        {
+            var index = Fmp4FileScanner.Scan(media);
+            Assert.Equal(2, index.Inits.Count);
+            Assert.All(index.Fragments, f => Assert.True(f.Runs.First(r => r.TrackId == Fmp4Tracks.VideoTrackId).Samples[0].IsSync, $"the fragment at byte {f.Offset} starts with a keyframe"));
+            Assert.Equal(2, index.SampleTables().Single(t => t.Track.Kind == TrackKind.Audio).SampleDescriptions.Count);
+        }
+
+        AssertNewMapAfterDiscontinuity(run.Playlist(info), maps: 2);
+    }
+
+    [Fact]
     public async Task A_publisher_back_with_another_picture_size_carries_the_recording_on_with_a_new_init_segment()
     {
         // Both without B-frames: a reconnect that also changes the encoder's reordering delay overlaps the two sessions' last and first pictures.
@@ -182,7 +218,9 @@ public class RecorderTests
         Assert.Null(info.Error);
         Assert.Equal(1, info.Breaks);
         Assert.InRange(info.DurationSeconds, MediaTime.ToSeconds(VectorLength(first)) - 0.1, MediaTime.ToSeconds(VectorLength(first)) + 0.2); // 3 frames more
-        Assert.Equal(320, info.Renditions[0].Width);
+        Assert.Equal((854, 480), (info.Renditions[0].Width, info.Renditions[0].Height)); // the largest picture the VOD holds, for the master playlist
+        string[] codecs = [.. new[] { first, other }.SelectMany(v => v.Frames).Select(f => f.Config.CodecString).Distinct()];
+        Assert.Equal(codecs.Order(StringComparer.Ordinal), info.Renditions[0].Codecs.Split(',').Order(StringComparer.Ordinal)); // both profiles declared
         var mp4 = run.WriteProgressive(info);
         await AssertDecodesAsync(mp4);
         var (_, sizes, _) = await ExternalTool.RunAsync("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "frame=width,height", "-of", "csv=p=0", mp4], TimeSpan.FromSeconds(60));

@@ -125,9 +125,10 @@ internal static class RecordingFinalizer
         var longest = segments.Max(s => s.DurationSeconds);
         var peak = segments.Where(s => s.DurationSeconds > 0 && s.DurationSeconds >= longest / 2).Select(s => s.Length * 8 / s.DurationSeconds).DefaultIfEmpty(0).Max();
         var video = tables.Find(t => t.Track.Kind == TrackKind.Video);
-        var configs = index.Tracks.Select(t => t.ReadCodecConfig()).ToList();
-        var avc = configs.OfType<AvcConfig>().FirstOrDefault();
-        var measured = new RecordedRendition(rendition.Name, string.Join(',', configs.Select(c => c.CodecString)), avc?.Width ?? 0, avc?.Height ?? 0)
+        // Every init segment's parameters: the master playlist declares each codec profile and the largest picture a player meets.
+        var configs = index.Inits.SelectMany(i => i.Tracks).Select(t => t.ReadCodecConfig()).ToList();
+        var largest = configs.OfType<AvcConfig>().MaxBy(c => c.Width * c.Height);
+        var measured = new RecordedRendition(rendition.Name, string.Join(',', configs.Select(c => c.CodecString).Distinct(StringComparer.Ordinal)), largest?.Width ?? 0, largest?.Height ?? 0)
         {
             DurationSeconds = Math.Round(seconds, 3),
             SizeBytes = index.ValidLength,

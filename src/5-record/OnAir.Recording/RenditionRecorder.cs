@@ -20,6 +20,9 @@ internal sealed class RenditionRecorder
     /// <summary>How long to wait for the second track before deciding the rendition has only one.</summary>
     private static readonly long s_probeTicks = MediaTime.TicksPerSecond;
 
+    /// <summary>Frames held for new parameters before the fragment is cut regardless (about 20 s of AAC).</summary>
+    private const int MaxHeldFrames = 1024;
+
     /// <summary>A fragment without a keyframe to end it is cut at this many fragment lengths.</summary>
     private const int MaxFragmentFactor = 5;
 
@@ -47,6 +50,7 @@ internal sealed class RenditionRecorder
     private readonly TimeProvider _time;
     private readonly bool _leads;
     private readonly List<MediaFrame> _pending = [];
+    private readonly List<MediaFrame> _held = []; // frames with new parameters of a track that does not drive the cuts, until the next cut
     private readonly ArrayBufferWriter<byte> _buffer = new(256 * 1024);
     private FileStream? _file;
     private Fmp4FragmentWriter? _writer;
@@ -111,6 +115,11 @@ internal sealed class RenditionRecorder
             }
 
             FlushFragment(endDts: 0);
+            if (_held.Count > 0)
+            {
+                TakeHeldConfig();
+                FlushFragment(endDts: 0);
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
@@ -215,6 +224,18 @@ internal sealed class RenditionRecorder
             return; // a transcoder's filler for the pause, or a frame from before the last break arriving after it
         }
 
+        if (_held.Count > 0 && frame.Kind == _held[0].Kind)
+        {
+            _held.Add(frame.AddRef()); // waits with the frames whose new parameters wait for the next cut
+            if (_held.Count >= MaxHeldFrames)
+            {
+                FlushFragment(endDts: 0); // the cuts stopped coming (a track that ended): no more waiting
+                TakeHeldConfig();
+            }
+
+            return;
+        }
+
         // Found on the first frame past the break, audio or video; the other track's first frame past
         // it crosses the same break, which is taken once.
         var jumped = lastOfTrack != long.MinValue && frame.Dts - lastOfTrack > s_breakTicks;
@@ -222,7 +243,7 @@ internal sealed class RenditionRecorder
         var followed = !_leads && lastOfTrack != long.MinValue && _breaks.Crossed(lastOfTrack, frame.Dts);
         var crossesTakenBreak = lastOfTrack < _resumedAt - s_lateFrameTicks && frame.Dts >= _resumedAt - s_lateFrameTicks;
         var breaks = (frame.Discontinuity || jumped || followed) && !crossesTakenBreak && lastOfAny != long.MinValue && frame.Dts > lastOfAny;
-        if (!ReferenceEquals(frame.Config, config) && !ChangeConfig(frame, config, endDts: drives && !breaks && !crossesTakenBreak ? frame.Dts : 0))
+        if (!ReferenceEquals(frame.Config, config) && !ChangeConfig(frame, config, drives, atBreak: breaks || crossesTakenBreak))
         {
             return;
         }
@@ -246,9 +267,10 @@ internal sealed class RenditionRecorder
                 }
             }
         }
-        else if (drives && _writer!.HasFrames && (((!isVideo || frame.IsKeyFrame) && frame.Dts - _fragmentStartDts >= _fragmentTicks) || TooLong(frame.Dts)))
+        else if (drives && _writer!.HasFrames && (((!isVideo || frame.IsKeyFrame) && frame.Dts - _fragmentStartDts >= _fragmentTicks) || TooLong(frame.Dts) || (_held.Count > 0 && frame.IsKeyFrame)))
         {
             FlushFragment(frame.Dts);
+            TakeHeldConfig();
         }
 
         if (!_writer!.Accepts(frame) || StoppedBecause is not null)
@@ -297,6 +319,7 @@ internal sealed class RenditionRecorder
     private void Break(long resumeDts, long lastDts)
     {
         FlushFragment(endDts: 0);
+        TakeHeldConfig();
         _resumedAt = resumeDts;
         _breakBeforeNextFragment = _writer!.TrackEnd(TrackKind.Video) != long.MinValue || _writer.TrackEnd(TrackKind.Audio) != long.MinValue;
         _pausedTicks = 0;
@@ -330,14 +353,17 @@ internal sealed class RenditionRecorder
 
     /// <summary>
     /// New codec parameters on a track (an encoder's new settings: a publisher that came back
-    /// reconfigured, or the transcoder's faster preset under load): the fragment before them is
-    /// written, then a new init segment describing them, and the recording carries on; the
-    /// finaliser gives the track a sample description per init segment. Another codec stops the
-    /// recording of this rendition: its track cannot change what it holds.
+    /// reconfigured, or the transcoder's faster preset under load) get a new init segment, and the
+    /// recording carries on; the finaliser gives the track a sample description per init segment.
+    /// Every fragment must still start decodable and hold one sample description per track, so:
+    /// the init goes in at once when the fragment being gathered holds nothing of this track yet (a
+    /// publisher back with new audio settings, its video first); the fragment ends here first when
+    /// this track drives the cuts (new video parameters come with a keyframe) or at a break; a track
+    /// that does not drive them (audio beside video) has its frames held until the next cut.
+    /// Another codec stops the recording of this rendition: its track cannot change what it holds.
     /// </summary>
-    /// <returns>Whether the frame can be recorded.</returns>
-    /// <param name="endDts">Where the fragment before the change ends: the frame's DTS where the media runs on, 0 at a break.</param>
-    private bool ChangeConfig(MediaFrame frame, CodecConfig config, long endDts)
+    /// <returns>Whether the frame can be recorded now.</returns>
+    private bool ChangeConfig(MediaFrame frame, CodecConfig config, bool drives, bool atBreak)
     {
         ref var current = ref frame.Kind == TrackKind.Video ? ref _videoConfig : ref _audioConfig;
         if (frame.Config.Record.Span.SequenceEqual(config.Record.Span))
@@ -346,26 +372,68 @@ internal sealed class RenditionRecorder
             return true;
         }
 
-        var kind = frame.Kind.ToString().ToLowerInvariant();
         if (frame.Config.GetType() != config.GetType())
         {
             FlushFragment(endDts: 0); // what came before the change is good media
-            Stop($"the publisher's {kind} codec changed ({config.CodecString} to {frame.Config.CodecString}); this recording ends at the change");
+            Stop($"the publisher's {frame.Kind.ToString().ToLowerInvariant()} codec changed ({config.CodecString} to {frame.Config.CodecString}); this recording ends at the change");
             return false;
         }
 
-        // Video parameters change at a keyframe, so the next fragment starts decodable; audio ones
-        // come with a new session, whose break ends the fragment anyway.
-        FlushFragment(endDts);
-        current = frame.Config;
-        _parameterSetsDue |= frame.Kind == TrackKind.Video;
+        if (_writer!.Holds(frame.Kind) && !drives && !atBreak)
+        {
+            _held.Add(frame.AddRef());
+            return false;
+        }
+
+        if (_writer.Holds(frame.Kind))
+        {
+            FlushFragment(drives && !atBreak ? frame.Dts : 0);
+        }
+
+        return TakeConfig(frame.Config);
+    }
+
+    /// <summary>Makes <paramref name="config"/> its track's parameters from here on and writes the init segment that describes them.</summary>
+    private bool TakeConfig(CodecConfig config)
+    {
+        var video = config.Kind == TrackKind.Video;
+        var old = video ? _videoConfig! : _audioConfig!;
+        (video ? ref _videoConfig : ref _audioConfig) = config;
+        _parameterSetsDue |= video;
         if (StoppedBecause is not null || !Append(Fmp4InitSegment.Create(_videoConfig as AvcConfig, _audioConfig as AacConfig)))
         {
             return false;
         }
 
-        RecordingLog.ConfigChanged(_logger, _recordingId, _rendition.Name, kind, config.CodecString, frame.Config.CodecString);
+        RecordingLog.ConfigChanged(_logger, _recordingId, _rendition.Name, config.Kind.ToString().ToLowerInvariant(), old.CodecString, config.CodecString);
         return true;
+    }
+
+    /// <summary>After a cut: frames held for new parameters get their init segment, then open the new fragment.</summary>
+    private void TakeHeldConfig()
+    {
+        if (_held.Count == 0)
+        {
+            return;
+        }
+
+        MediaFrame[] held = [.. _held];
+        _held.Clear();
+        var taken = TakeConfig(held[0].Config);
+        foreach (var frame in held)
+        {
+            try
+            {
+                if (taken && StoppedBecause is null)
+                {
+                    Record(frame);
+                }
+            }
+            finally
+            {
+                frame.Release();
+            }
+        }
     }
 
     /// <summary>
@@ -447,11 +515,12 @@ internal sealed class RenditionRecorder
 
     private void ReleasePending()
     {
-        foreach (var frame in _pending)
+        foreach (var frame in _pending.Concat(_held))
         {
             frame.Release();
         }
 
         _pending.Clear();
+        _held.Clear();
     }
 }

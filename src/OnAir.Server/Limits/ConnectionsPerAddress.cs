@@ -72,15 +72,31 @@ public sealed class ConnectionsPerAddress : IDisposable
 
     public void Dispose() => _refusals.Dispose();
 
+    /// <summary>Counts the connection in unless the address is at the cap: a refusal never holds a slot, even briefly.</summary>
     private bool TryOpen(IPAddress address)
     {
-        if (_open.AddOrUpdate(address, 1, (_, n) => n + 1) <= _max)
+        while (true)
         {
-            return true;
-        }
+            if (!_open.TryGetValue(address, out var open))
+            {
+                if (_open.TryAdd(address, 1))
+                {
+                    return true;
+                }
 
-        Close(address);
-        return false;
+                continue;
+            }
+
+            if (open >= _max)
+            {
+                return false;
+            }
+
+            if (_open.TryUpdate(address, open + 1, open))
+            {
+                return true;
+            }
+        }
     }
 
     private void Close(IPAddress address)

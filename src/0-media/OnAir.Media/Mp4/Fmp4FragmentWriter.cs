@@ -50,6 +50,9 @@ public sealed class Fmp4FragmentWriter : IDisposable
     /// <summary>Whether frames wait for the next flush.</summary>
     public bool HasFrames => _video.Count > 0 || _audio.Count > 0;
 
+    /// <summary>Whether frames of <paramref name="kind"/> wait for the next flush.</summary>
+    public bool Holds(TrackKind kind) => (kind == TrackKind.Video ? _video : _audio).Count > 0;
+
     /// <summary>Whether <see cref="Add"/> takes the frame: its DTS comes after the last one of its track (since the last <see cref="Discard"/>).</summary>
     public bool Accepts(MediaFrame frame) => frame.Dts > (frame.Kind == TrackKind.Video ? _lastVideoDts : _lastAudioDts);
 

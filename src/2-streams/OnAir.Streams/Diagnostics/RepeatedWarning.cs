@@ -2,7 +2,8 @@ namespace OnAir.Streams.Diagnostics;
 
 /// <summary>
 /// Keeps one kind of warning from flooding the log: the first few occurrences in an interval are
-/// logged one by one, the rest only counted, and the count is logged once when the interval ends.
+/// logged one by one, the rest only counted, and the count is logged once when the interval ends. An
+/// interval opens at the first occurrence after a quiet one, so a burst is never split across two.
 /// A flood of bad clients (idle sockets timing out, refused connections) then writes a few lines
 /// per interval instead of one each, and a disk cannot be filled that way, while a lone failure is
 /// still logged in full. Thread-safe: connections of every listener call it.
@@ -15,24 +16,21 @@ public sealed class RepeatedWarning : IDisposable
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(10);
 
     private readonly Lock _gate = new();
-    private readonly TimeProvider _time;
     private readonly Action<long, TimeSpan> _logSuppressed;
     private readonly int _burst;
     private readonly TimeSpan _interval;
     private readonly ITimer _flush;
-    private long _windowStart;
+    private bool _windowOpen; // an interval runs from the first occurrence after a quiet one
     private int _logged;
     private long _suppressed;
-    private bool _flushScheduled;
+    private bool _disposed;
 
     /// <param name="logSuppressed">Logs how many occurrences were only counted during the interval (called on a timer thread, outside any lock).</param>
     public RepeatedWarning(TimeProvider time, Action<long, TimeSpan> logSuppressed, int burst = DefaultBurst, TimeSpan? interval = null)
     {
-        _time = time;
         _logSuppressed = logSuppressed;
         _burst = burst;
         _interval = interval ?? DefaultInterval;
-        _windowStart = time.GetTimestamp();
         _flush = time.CreateTimer(_ => Flush(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -41,11 +39,16 @@ public sealed class RepeatedWarning : IDisposable
     {
         lock (_gate)
         {
-            var now = _time.GetTimestamp();
-            if (_time.GetElapsedTime(_windowStart, now) >= _interval && !_flushScheduled)
+            if (_disposed)
             {
-                _windowStart = now;
+                return true; // shutting down: nothing floods a log any more
+            }
+
+            if (!_windowOpen)
+            {
+                _windowOpen = true;
                 _logged = 0;
+                _flush.Change(_interval, Timeout.InfiniteTimeSpan);
             }
 
             if (_logged < _burst)
@@ -55,23 +58,22 @@ public sealed class RepeatedWarning : IDisposable
             }
 
             _suppressed++;
-            if (!_flushScheduled)
-            {
-                _flushScheduled = true;
-                var left = _interval - _time.GetElapsedTime(_windowStart, now);
-                _flush.Change(left > TimeSpan.Zero ? left : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
-            }
-
             return false;
         }
     }
 
     public void Dispose()
     {
+        lock (_gate)
+        {
+            _disposed = true;
+        }
+
         _flush.Dispose();
         Flush();
     }
 
+    /// <summary>The interval is over: its count is logged, and the next occurrence opens a new one.</summary>
     private void Flush()
     {
         long suppressed;
@@ -79,9 +81,7 @@ public sealed class RepeatedWarning : IDisposable
         {
             suppressed = _suppressed;
             _suppressed = 0;
-            _flushScheduled = false;
-            _windowStart = _time.GetTimestamp();
-            _logged = 0;
+            _windowOpen = false;
         }
 
         if (suppressed > 0)
