@@ -60,7 +60,9 @@ try {
     phone.on('console', m => result.console.push(`watch ${m.type()}: ${m.text()}`));
     await phone.goto(`${base}/watch/${encodeURIComponent(name)}`);
     await phone.waitForFunction(() => window.onairPlayer && window.onairPlayer.stats().playing && window.onairPlayer.stats().currentTime > 3, null, { timeout: 30000 });
-    await phone.waitForFunction(() => window.onairPlayer.stats().latency !== null && /[0-9]/.test(document.querySelector('#latency').textContent), null, { timeout: 10000 });
+    // Both panels filled: the latency, and the rendition playing (hls.js has no current level for a moment while it switches).
+    await phone.waitForFunction(() => window.onairPlayer.stats().latency !== null && /[0-9]/.test(document.querySelector('#latency').textContent)
+      && /[0-9]/.test(document.querySelector('#rendition').textContent), null, { timeout: 10000 });
     const stats = await phone.evaluate(() => window.onairPlayer.stats());
     result.watch = {
       stats,
