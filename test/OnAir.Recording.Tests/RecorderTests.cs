@@ -276,6 +276,16 @@ public class RecorderTests
         await AssertDecodesAsync(run.WriteProgressive(repaired));
     }
 
+    /// <summary>Found by the fmp4-file fuzz target: the VOD segments' continuity check overflowed on fragment times at the ends of the 64-bit range.</summary>
+    [Fact]
+    public void Fragment_times_at_the_ends_of_the_range_give_vod_segments_without_an_overflow()
+    {
+        var input = File.ReadAllBytes(Path.Combine(TestVectors.RepositoryRoot, "fuzz", "regressions", "fmp4-file", "tfdt-at-the-ends-of-the-range.bin"));
+        var segments = RecordingFinalizer.Segments(Fmp4FileScanner.Scan(new MemoryStream(input)));
+        Assert.NotEmpty(segments);
+        Assert.All(segments, s => Assert.True(s.DurationSeconds >= 0));
+    }
+
     /// <summary>From the first frame to the end of the last, audio or video: a copy shifted by this follows without overlap.</summary>
     private static long VectorLength(VectorFrames vector)
     {

@@ -156,14 +156,13 @@ internal static class RecordingFinalizer
             var duration = run.Duration;
             if (i + 1 < starts.Count)
             {
-                var gap = starts[i + 1].BaseDecodeTime - (run.BaseDecodeTime + run.Duration);
-                if (Math.Abs(gap) <= s_discontinuityTicks)
+                if (MediaTime.IsWithin(starts[i + 1].BaseDecodeTime, (Int128)run.BaseDecodeTime + run.Duration, s_discontinuityTicks, out _))
                 {
                     duration = starts[i + 1].BaseDecodeTime - run.BaseDecodeTime;
                 }
             }
 
-            var breaksBefore = i > 0 && Math.Abs(run.BaseDecodeTime - (starts[i - 1].BaseDecodeTime + starts[i - 1].Duration)) > s_discontinuityTicks;
+            var breaksBefore = i > 0 && !MediaTime.IsWithin(run.BaseDecodeTime, (Int128)starts[i - 1].BaseDecodeTime + starts[i - 1].Duration, s_discontinuityTicks, out _);
             var fragment = index.Fragments[i];
             var init = index.Inits[fragment.Init];
             segments.Add(new VodSegment(fragment.Offset, fragment.Length, MediaTime.ToSeconds(Math.Max(0, duration)), breaksBefore, init.Offset, init.Length));

@@ -87,6 +87,19 @@ public class Mp4ProgressiveTests
         Assert.Equal(first.Fragments.Count, other.Fragments.Count);
     }
 
+    /// <summary>Found by the fmp4-file fuzz target: fragment times at the ends of the 64-bit range overflowed the drift check (an OverflowException, not a refusal).</summary>
+    [Fact]
+    public void Fragment_times_at_the_ends_of_the_64_bit_range_neither_overflow_nor_pass_for_continuous()
+    {
+        var input = File.ReadAllBytes(Path.Combine(TestVectors.RepositoryRoot, "fuzz", "regressions", "fmp4-file", "tfdt-at-the-ends-of-the-range.bin"));
+        var index = Fmp4FileScanner.Scan(new MemoryStream(input));
+        var tables = index.SampleTables();
+        Mp4ProgressiveHeader.Create(tables, index.ValidLength - index.InitLength);
+        Assert.All(tables, t => Assert.True(t.Duration >= 0, $"{t.Track.Kind}: {t.Duration}"));
+        Assert.True(MediaTime.IsWithin(long.MinValue, long.MaxValue, 100, out _) is false, "far apart, however the subtraction wraps");
+        Assert.True(MediaTime.IsWithin(long.MaxValue, (Int128)long.MaxValue - 10, 100, out var difference) && difference == 10);
+    }
+
     /// <summary>A crash leaves a file cut anywhere: the scan keeps every fragment that is whole and says where it stopped.</summary>
     [Fact]
     public void A_file_cut_anywhere_keeps_every_whole_fragment_before_the_cut()

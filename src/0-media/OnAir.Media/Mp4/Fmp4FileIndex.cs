@@ -52,8 +52,7 @@ public sealed record Fmp4FileIndex(IReadOnlyList<Fmp4Init> Inits, IReadOnlyList<
                 if (i + 1 < runs.Count)
                 {
                     var last = samples[^1];
-                    var drift = runs[i + 1].Run.BaseDecodeTime - (run.BaseDecodeTime + run.Duration);
-                    if (Math.Abs(drift) < last.Duration)
+                    if (MediaTime.IsWithin(runs[i + 1].Run.BaseDecodeTime, (Int128)run.BaseDecodeTime + run.Duration, last.Duration - 1, out var drift))
                     {
                         samples = (Mp4Sample[])samples.Clone();
                         samples[^1] = last with { Duration = (uint)(last.Duration + drift) };
