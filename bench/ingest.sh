@@ -34,11 +34,8 @@ CLK_TCK=$(getconf CLK_TCK)
 mkdir -p "$OUT" "$LOGS"
 "$ROOT/scripts/install-deps.sh" ffmpeg:ffmpeg libsrt1.5-gnutls curl:curl bc:bc gstreamer1.0-nice gstreamer1.0-plugins-bad python3-gi gir1.2-gst-plugins-bad-1.0
 [ -s "$INPUT" ] || die "$INPUT is missing: bench/run.sh makes it (run it once)"
-for port in "$RTMP_PORT" "$HTTP_PORT"; do
-  port_in_use "$port" && die "port $port on 127.0.0.1 is in use; choose another base with BENCH_PORT_BASE"
-done
-log "building the server"
-dotnet build "$ROOT/src/OnAir.Server" -c Release -nologo -v quiet -clp:ErrorsOnly -o "$SERVER_BUILD" >"$LOGS/ingest-build.log" 2>&1 || die "server build failed ($LOGS/ingest-build.log)"
+ports_free "$RTMP_PORT" "$HTTP_PORT"
+build_onair "$LOGS/ingest-build.log"
 WORK=$(mktemp -d /tmp/onair-ingest-bench.XXXXXX)
 if [[ " $PROTOCOLS " == *" whip "* ]] && [ ! -s "$WHIP_INPUT" ]; then
   log "making the WebRTC-like input once (60 s: H.264 Constrained Baseline, no B-frames, Opus)"

@@ -110,3 +110,48 @@ rss_kb() {
   echo $total
 }
 
+
+# ---------------------------------------------------------------------------- set-up shared by the jobs
+# ports_free PORT...: dies naming the first port on 127.0.0.1 already in use.
+ports_free() {
+  local port
+  for port in "$@"; do
+    port_in_use "$port" && die "port $port on 127.0.0.1 is in use; choose another base with BENCH_PORT_BASE"
+  done
+  return 0
+}
+
+# build_onair LOG [with-bench]: the server (Release) into $SERVER_BUILD, and the bench tool when asked; output in LOG.
+build_onair() {
+  local build_log=$1
+  log "building the server${2:+ and the bench tool}"
+  dotnet build "$ROOT/src/OnAir.Server" -c Release -nologo -v quiet -clp:ErrorsOnly -o "$SERVER_BUILD" >"$build_log" 2>&1 || die "server build failed ($build_log)"
+  if [ -n "${2:-}" ]; then
+    dotnet build "$ROOT/bench/OnAir.Benchmarks" -c Release -nologo -v quiet -clp:ErrorsOnly >>"$build_log" 2>&1 || die "bench build failed ($build_log)"
+  fi
+}
+
+# start_onair_server DIR LOG WAIT_PORT ARGS...: `onair serve` in DIR/cwd (so no onair.json of the repo or the
+# caller is picked up) with the data under DIR/data and ARGS; waits for WAIT_PORT; the PID in ONAIR_PID.
+start_onair_server() {
+  local dir=$1 server_log=$2 wait_port=$3
+  shift 3
+  mkdir -p "$dir/cwd"
+  (cd "$dir/cwd" && exec dotnet "$SERVER_BUILD/onair.dll" serve --data-dir "$dir/data" "$@") >"$server_log" 2>&1 &
+  ONAIR_PID=$!
+  STARTED_PIDS+=("$ONAIR_PID")
+  wait_for_port "$wait_port" "$ONAIR_PID" 30 || die "onair did not start ($server_log)"
+}
+
+# start_publishers N INPUT RTMP_PORT LOG_PREFIX: N real-time `ffmpeg -re -stream_loop -1 -c copy` publishers of
+# INPUT to live/s1..sN; their PIDs in PUBLISHERS.
+start_publishers() {
+  local i
+  PUBLISHERS=()
+  for ((i = 1; i <= $1; i++)); do
+    ffmpeg -hide_banner -nostdin -loglevel warning -re -stream_loop -1 -i "$2" -c copy -f flv \
+      "rtmp://127.0.0.1:$3/live/s$i" >"$4-$i.log" 2>&1 &
+    PUBLISHERS+=($!)
+    STARTED_PIDS+=($!)
+  done
+}

@@ -27,34 +27,20 @@ CLK_TCK=$(getconf CLK_TCK)
 
 mkdir -p "$OUT" "$LOGS"
 "$ROOT/scripts/install-deps.sh" ffmpeg:ffmpeg curl:curl bc:bc python3:python3
-for port in "$RTMP_PORT" "$HTTP_PORT"; do
-  port_in_use "$port" && die "port $port on 127.0.0.1 is in use; choose another base with BENCH_PORT_BASE"
-done
+ports_free "$RTMP_PORT" "$HTTP_PORT"
 # 640x360 30 fps H.264 (GOP 2 s, 600 kbit/s) + AAC 64 kbit/s, 20 s: a typical mobile rung, so a
 # thousand viewers fit the loopback of a 2-core machine (about 85 MB/s served).
 make_once "$INPUT" "" ffmpeg -hide_banner -nostdin -loglevel error -y -f lavfi -i testsrc2=size=640x360:rate=30 \
   -f lavfi -i sine=frequency=440:sample_rate=48000 -t 20 -c:v libx264 -preset veryfast -pix_fmt yuv420p -g 60 -keyint_min 60 \
   -sc_threshold 0 -b:v 600k -maxrate 600k -bufsize 1200k -c:a aac -b:a 64k -ac 2 -f flv
-log "building the server and the bench tool"
-dotnet build "$ROOT/src/OnAir.Server" -c Release -nologo -v quiet -clp:ErrorsOnly -o "$SERVER_BUILD" >"$LOGS/load-build.log" 2>&1 || die "server build failed ($LOGS/load-build.log)"
-dotnet build "$ROOT/bench/OnAir.Benchmarks" -c Release -nologo -v quiet -clp:ErrorsOnly >>"$LOGS/load-build.log" 2>&1 || die "bench build failed ($LOGS/load-build.log)"
+build_onair "$LOGS/load-build.log" with-bench
 WORK=$(mktemp -d /tmp/onair-load-bench.XXXXXX)
 
-mkdir -p "$WORK/cwd"
-(cd "$WORK/cwd" && exec dotnet "$SERVER_BUILD/onair.dll" serve --rtmp-port "$RTMP_PORT" --http-port "$HTTP_PORT" \
-  --data-dir "$WORK/data" --ladder passthrough) >"$LOGS/load-onair.log" 2>&1 &
-SERVER=$!
-STARTED_PIDS+=("$SERVER")
-wait_for_port "$HTTP_PORT" "$SERVER" 30 || die "onair did not start ($LOGS/load-onair.log)"
+start_onair_server "$WORK" "$LOGS/load-onair.log" "$HTTP_PORT" --rtmp-port "$RTMP_PORT" --http-port "$HTTP_PORT" --ladder passthrough
+SERVER=$ONAIR_PID
 
 log "$STREAMS publishers"
-PUBLISHERS=()
-for ((i = 1; i <= STREAMS; i++)); do
-  ffmpeg -hide_banner -nostdin -loglevel warning -re -stream_loop -1 -i "$INPUT" -c copy -f flv \
-    "rtmp://127.0.0.1:$RTMP_PORT/live/s$i" >"$LOGS/load-publisher-$i.log" 2>&1 &
-  PUBLISHERS+=($!)
-  STARTED_PIDS+=($!)
-done
+start_publishers "$STREAMS" "$INPUT" "$RTMP_PORT" "$LOGS/load-publisher"
 for ((t = 0; t < 600; t++)); do
   ready=0
   for ((i = 1; i <= STREAMS; i++)); do

@@ -31,12 +31,8 @@ CLK_TCK=$(getconf CLK_TCK)
 mkdir -p "$OUT" "$LOGS"
 "$ROOT/scripts/install-deps.sh" ffmpeg:ffmpeg ffmpeg:ffprobe curl:curl bc:bc python3:python3
 [ -s "$INPUT" ] || die "$INPUT is missing: bench/run.sh makes it (run it once)"
-for port in "$RTMP_PORT" "$HTTP_PORT"; do
-  port_in_use "$port" && die "port $port on 127.0.0.1 is in use; choose another base with BENCH_PORT_BASE"
-done
-log "building the server and the bench tool"
-dotnet build "$ROOT/src/OnAir.Server" -c Release -nologo -v quiet -clp:ErrorsOnly -o "$SERVER_BUILD" >"$LOGS/record-build.log" 2>&1 || die "server build failed ($LOGS/record-build.log)"
-dotnet build "$ROOT/bench/OnAir.Benchmarks" -c Release -nologo -v quiet -clp:ErrorsOnly >>"$LOGS/record-build.log" 2>&1 || die "bench build failed ($LOGS/record-build.log)"
+ports_free "$RTMP_PORT" "$HTTP_PORT"
+build_onair "$LOGS/record-build.log" with-bench
 WORK=$(mktemp -d /tmp/onair-record-bench.XXXXXX)
 
 # ---------------------------------------------------------------------------- 1. finalising

@@ -29,25 +29,13 @@ CSV=$OUT/soak.csv
 mkdir -p "$OUT" "$LOGS"
 "$ROOT/scripts/install-deps.sh" ffmpeg:ffmpeg curl:curl python3:python3
 [ -s "$INPUT" ] || die "$INPUT is missing: bench/load.sh makes it (run it once)"
-for port in "$RTMP_PORT" "$HTTP_PORT"; do
-  port_in_use "$port" && die "port $port on 127.0.0.1 is in use; choose another base with BENCH_PORT_BASE"
-done
-log "building the server and the bench tool"
-dotnet build "$ROOT/src/OnAir.Server" -c Release -nologo -v quiet -clp:ErrorsOnly -o "$SERVER_BUILD" >"$LOGS/soak-build.log" 2>&1 || die "server build failed ($LOGS/soak-build.log)"
-dotnet build "$ROOT/bench/OnAir.Benchmarks" -c Release -nologo -v quiet -clp:ErrorsOnly >>"$LOGS/soak-build.log" 2>&1 || die "bench build failed ($LOGS/soak-build.log)"
+ports_free "$RTMP_PORT" "$HTTP_PORT"
+build_onair "$LOGS/soak-build.log" with-bench
 WORK=$(mktemp -d /tmp/onair-soak-bench.XXXXXX)
 
-mkdir -p "$WORK/cwd"
-(cd "$WORK/cwd" && exec dotnet "$SERVER_BUILD/onair.dll" serve --rtmp-port "$RTMP_PORT" --http-port "$HTTP_PORT" \
-  --data-dir "$WORK/data" --ladder passthrough) >"$LOGS/soak-onair.log" 2>&1 &
-SERVER=$!
-STARTED_PIDS+=("$SERVER")
-wait_for_port "$HTTP_PORT" "$SERVER" 30 || die "onair did not start ($LOGS/soak-onair.log)"
-for ((i = 1; i <= STREAMS; i++)); do
-  ffmpeg -hide_banner -nostdin -loglevel warning -re -stream_loop -1 -i "$INPUT" -c copy -f flv \
-    "rtmp://127.0.0.1:$RTMP_PORT/live/s$i" >"$LOGS/soak-publisher-$i.log" 2>&1 &
-  STARTED_PIDS+=($!)
-done
+start_onair_server "$WORK" "$LOGS/soak-onair.log" "$HTTP_PORT" --rtmp-port "$RTMP_PORT" --http-port "$HTTP_PORT" --ladder passthrough
+SERVER=$ONAIR_PID
+start_publishers "$STREAMS" "$INPUT" "$RTMP_PORT" "$LOGS/soak-publisher"
 sleep 10
 dotnet "$BENCH_DLL" viewers "http://127.0.0.1:$HTTP_PORT/" "$STREAMS" "$VIEWERS" "$DURATION" >"$WORK/viewers.json" 2>"$LOGS/soak-viewers.log" &
 VIEWER_TOOL=$!

@@ -15,7 +15,6 @@ public static class MediaTime
 
     public static long FromSeconds(double seconds) => (long)Math.Round(seconds * TicksPerSecond);
 
-    /// <summary>Exact (one 90 kHz tick is 1000/9 TimeSpan ticks) and free of overflow for millennia of media time.</summary>
     /// <summary>
     /// <paramref name="later"/> − <paramref name="earlier"/> when it lies within ±<paramref name="tolerance"/>:
     /// timestamps a hostile or damaged file put anywhere in the 64-bit range neither overflow nor wrap into a small difference.
@@ -23,9 +22,11 @@ public static class MediaTime
     public static bool IsWithin(Int128 later, Int128 earlier, long tolerance, out long difference)
     {
         var exact = later - earlier;
-        difference = exact >= -tolerance && exact <= tolerance ? (long)exact : 0;
-        return exact >= -tolerance && exact <= tolerance;
+        var within = exact >= -tolerance && exact <= tolerance;
+        difference = within ? (long)exact : 0;
+        return within;
     }
 
+    /// <summary>Exact (one 90 kHz tick is 1000/9 TimeSpan ticks) and free of overflow for millennia of media time.</summary>
     public static TimeSpan ToTimeSpan(long ticks) => TimeSpan.FromTicks(ticks * 1000 / 9);
 }

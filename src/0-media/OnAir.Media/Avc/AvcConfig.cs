@@ -205,13 +205,7 @@ public sealed class AvcConfig : CodecConfig
         var rest = copy.WritablePayload;
         foreach (var set in sets)
         {
-            for (var i = 0; i < NalLengthSize; i++)
-            {
-                rest[i] = (byte)(set.Length >> (8 * (NalLengthSize - 1 - i)));
-            }
-
-            set.CopyTo(rest[NalLengthSize..]);
-            rest = rest[(NalLengthSize + set.Length)..];
+            rest = rest[NalUnit.WriteLengthPrefixed(rest, set, NalLengthSize)..];
         }
 
         keyFrame.Span.CopyTo(rest);

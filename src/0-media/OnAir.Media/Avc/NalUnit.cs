@@ -32,6 +32,18 @@ public static class NalUnit
         return written;
     }
 
+    /// <summary>Writes <paramref name="nal"/> behind a big-endian length prefix of <paramref name="nalLengthSize"/> bytes (1, 2 or 4); the bytes written.</summary>
+    public static int WriteLengthPrefixed(Span<byte> destination, ReadOnlySpan<byte> nal, int nalLengthSize)
+    {
+        for (var i = 0; i < nalLengthSize; i++)
+        {
+            destination[i] = (byte)(nal.Length >> (8 * (nalLengthSize - 1 - i)));
+        }
+
+        nal.CopyTo(destination[nalLengthSize..]);
+        return nalLengthSize + nal.Length;
+    }
+
     /// <summary>
     /// Walks the length-prefixed NAL units of an AVCC access unit. Returns false when a length
     /// runs past the end (the payload is malformed).

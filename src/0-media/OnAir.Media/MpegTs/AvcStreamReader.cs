@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using OnAir.Media.Avc;
 
 namespace OnAir.Media.MpegTs;
@@ -74,9 +73,7 @@ internal sealed class AvcStreamReader : ElementaryStreamReader
         for (var i = 0; i < count; i++)
         {
             var (start, length) = _nals[i];
-            BinaryPrimitives.WriteInt32BigEndian(destination, length);
-            payload.Slice(start, length).CopyTo(destination[LengthSize..]);
-            destination = destination[(LengthSize + length)..];
+            destination = destination[NalUnit.WriteLengthPrefixed(destination, payload.Slice(start, length), LengthSize)..];
         }
 
         context.Emit(pid, frame);
