@@ -132,12 +132,13 @@ build_onair() {
 }
 
 # start_onair_server DIR LOG WAIT_PORT ARGS...: `onair serve` in DIR/cwd (so no onair.json of the repo or the
-# caller is picked up) with the data under DIR/data and ARGS; waits for WAIT_PORT; the PID in ONAIR_PID.
+# caller is picked up) with the data under DIR/data and ARGS; waits for WAIT_PORT; the PID in ONAIR_PID. SRT and
+# WHIP are off (the benches publish RTMP), so two bench jobs can run side by side on their own ports.
 start_onair_server() {
   local dir=$1 server_log=$2 wait_port=$3
   shift 3
   mkdir -p "$dir/cwd"
-  (cd "$dir/cwd" && exec dotnet "$SERVER_BUILD/onair.dll" serve --data-dir "$dir/data" "$@") >"$server_log" 2>&1 &
+  (cd "$dir/cwd" && exec dotnet "$SERVER_BUILD/onair.dll" serve --data-dir "$dir/data" --srt-port 0 --webrtc-port 0 "$@") >"$server_log" 2>&1 &
   ONAIR_PID=$!
   STARTED_PIDS+=("$ONAIR_PID")
   wait_for_port "$wait_port" "$ONAIR_PID" 30 || die "onair did not start ($server_log)"

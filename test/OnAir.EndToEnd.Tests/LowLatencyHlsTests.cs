@@ -270,6 +270,24 @@ public class LowLatencyHlsTests(ITestOutputHelper output)
             Assert.NotEmpty(await response.Content.ReadAsStringAsync()); // with a reason
         }
 
+        // Parts are byte ranges of their segment's file: fetched in order, a closed segment's parts are that segment.
+        var closed = playlist.Segments.Where(s => s.Parts is { Count: > 0 }).ToList();
+        Assert.NotEmpty(closed);
+        foreach (var segment in closed)
+        {
+            var whole = await server.Http.GetByteArrayAsync(new Uri(uri, segment.Uri));
+            var joined = new List<byte>();
+            foreach (var p in segment.Parts!)
+            {
+                var bytes = await server.Http.GetByteArrayAsync(new Uri(uri, p.Uri));
+                using var head = await server.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, new Uri(uri, p.Uri)));
+                Assert.Equal(bytes.Length, head.Content.Headers.ContentLength);
+                joined.AddRange(bytes);
+            }
+
+            Assert.True(whole.AsSpan().SequenceEqual(joined.ToArray()), $"{segment.Uri}: its {segment.Parts!.Count} parts make {joined.Count} bytes that are not its {whole.Length}");
+        }
+
         using (var unknown = await server.Http.GetAsync(new Uri(server.Http.BaseAddress!, "live/still/1080p/playlist.m3u8?_HLS_msn=1")))
         {
             Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);

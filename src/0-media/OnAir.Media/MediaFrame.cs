@@ -21,6 +21,7 @@ public sealed class MediaFrame
     private const int MaxPooledFrames = 4096;
     private static readonly ConcurrentQueue<MediaFrame> s_pool = new();
 
+
     private byte[] _buffer = [];
     private int _length;
     private int _refCount;
@@ -72,7 +73,7 @@ public sealed class MediaFrame
         frame.Discontinuity = false;
         frame.ArrivedAt = 0;
         frame.Config = config;
-        frame._buffer = ArrayPool<byte>.Shared.Rent(Math.Max(payloadLength, 1));
+        frame._buffer = PayloadPool.Rent(Math.Max(payloadLength, 1)); // its own pool: see PayloadPool
         frame._length = payloadLength;
         frame._refCount = 1;
         return frame;
@@ -118,7 +119,7 @@ public sealed class MediaFrame
             throw new InvalidOperationException("MediaFrame released more times than it was referenced.");
         }
 
-        ArrayPool<byte>.Shared.Return(_buffer);
+        PayloadPool.Return(_buffer);
         _buffer = [];
         _length = 0;
         Config = null!;

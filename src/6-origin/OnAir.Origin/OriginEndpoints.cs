@@ -138,8 +138,7 @@ public static class OriginEndpoints
             return NotFound(context);
         }
 
-        var bytes = part.Bytes ?? await ReadPartAsync(part, context.RequestAborted).ConfigureAwait(false);
-        return bytes is null ? NotFound(context) : Immutable(context, Results.Bytes(bytes, renditionOutput.SegmentContentType, enableRangeProcessing: true));
+        return Immutable(context, new FileSliceResult(part.SegmentPath, part.Offset, part.Length, renditionOutput.SegmentContentType));
     }
 
     /// <summary>
@@ -195,23 +194,6 @@ public static class OriginEndpoints
         finally
         {
             blocking.Exit();
-        }
-    }
-
-    /// <summary>A part no longer held in memory: its bytes from its segment's file.</summary>
-    private static async Task<byte[]?> ReadPartAsync(PartInfo part, CancellationToken aborted)
-    {
-        try
-        {
-            await using var file = new FileStream(part.SegmentPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, useAsync: true);
-            var bytes = new byte[part.Length];
-            file.Position = part.Offset;
-            await file.ReadExactlyAsync(bytes, aborted).ConfigureAwait(false);
-            return bytes;
-        }
-        catch (IOException)
-        {
-            return null; // deleted with its segment (or its whole stream) meanwhile
         }
     }
 

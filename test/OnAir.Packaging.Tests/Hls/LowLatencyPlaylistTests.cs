@@ -106,5 +106,5 @@ public sealed class LowLatencyPlaylistTests
             Gap: gap, Parts: gap ? null : [.. Enumerable.Range(0, parts).Select(p => Part(sequence, p, independent: p == 0))], Map: "s-init0.mp4");
 
     private static PartInfo Part(long sequence, int index, bool independent = false) =>
-        new(sequence, index, $"s-{sequence}.{index}.m4s", 1 / 3.0, independent, $"/x/s-{sequence}.m4s", index * 1000, 1000, null);
+        new(sequence, index, $"s-{sequence}.{index}.m4s", 1 / 3.0, independent, $"/x/s-{sequence}.m4s", index * 1000, 1000);
 }

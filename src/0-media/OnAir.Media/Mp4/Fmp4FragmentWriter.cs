@@ -209,9 +209,7 @@ public sealed class Fmp4FragmentWriter : IDisposable
     {
         foreach (var frame in frames)
         {
-            var payload = frame.Span;
-            payload.CopyTo(output.GetSpan(payload.Length));
-            output.Advance(payload.Length);
+            output.Write(frame.Span); // in pieces the output has room for: a keyframe does not make it grow a buffer its size
         }
     }
 

@@ -2,9 +2,8 @@ namespace OnAir.Packaging.Hls;
 
 /// <summary>
 /// An LL-HLS partial segment: part <paramref name="Index"/> of segment <paramref name="Sequence"/>,
-/// which is also bytes [<paramref name="Offset"/>, +<paramref name="Length"/>) of the segment's file.
-/// <paramref name="Bytes"/> holds them in memory while the part is near the live edge (null once
-/// released: then they are served from the file). <paramref name="Independent"/>: it starts with a keyframe.
+/// which is also bytes [<paramref name="Offset"/>, +<paramref name="Length"/>) of the segment's file,
+/// where it is served from. <paramref name="Independent"/>: it starts with a keyframe.
 /// </summary>
 public sealed record PartInfo(
     long Sequence,
@@ -14,5 +13,4 @@ public sealed record PartInfo(
     bool Independent,
     string SegmentPath,
     long Offset,
-    int Length,
-    byte[]? Bytes);
+    int Length);

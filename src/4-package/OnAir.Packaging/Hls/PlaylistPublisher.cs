@@ -11,9 +11,6 @@ namespace OnAir.Packaging.Hls;
 /// </summary>
 internal sealed class PlaylistPublisher
 {
-    /// <summary>Part bytes stay in memory while the part is listed; after that (rfc8216bis keeps it downloadable three more target durations, and OnAir until its segment is deleted) they are read from the segment file.</summary>
-    private const int PartMemoryTargetDurations = LowLatencyTags.PartListingTargetDurations;
-
     private readonly RenditionOutput _output;
     private readonly StreamOutput _stream;
     private readonly HlsOptions _options;
@@ -67,7 +64,6 @@ internal sealed class PlaylistPublisher
         _window.Add(segment);
         while (_window.Count > _options.WindowSegments)
         {
-            ReleasePartBytes(0);
             _output.Retire(_window[0], now);
             if (_window[0].Discontinuity)
             {
@@ -76,8 +72,6 @@ internal sealed class PlaylistPublisher
 
             _window.RemoveAt(0);
         }
-
-        ReleaseDistantParts();
     }
 
     /// <param name="segmentClosed">Whether the window changed (then the playlist file on disk is rewritten too), or only a part was added.</param>
@@ -117,41 +111,6 @@ internal sealed class PlaylistPublisher
         }
 
         return reports;
-    }
-
-    /// <summary>Parts more than six target durations behind the live edge are served from their segment's file, not memory.</summary>
-    private void ReleaseDistantParts()
-    {
-        var distance = MediaTime.FromSeconds(0);
-        var horizon = MediaTime.FromSeconds(_options.TargetDurationSeconds * PartMemoryTargetDurations);
-        for (var i = _window.Count - 1; i >= 0; i--)
-        {
-            var segment = _window[i];
-            if (distance > horizon)
-            {
-                ReleasePartBytes(i);
-            }
-
-            distance += MediaTime.FromSeconds(segment.DurationSeconds);
-        }
-    }
-
-    /// <summary>The parts of window segment <paramref name="index"/> are served from its file from now on.</summary>
-    private void ReleasePartBytes(int index)
-    {
-        var segment = _window[index];
-        if (segment.Parts is not { Count: > 0 } parts || parts[0].Bytes is null)
-        {
-            return;
-        }
-
-        var released = parts.Select(p => p with { Bytes = null }).ToList();
-        foreach (var part in released)
-        {
-            _output.ReleasePartBytes(part);
-        }
-
-        _window[index] = segment with { Parts = released };
     }
 
     private static byte[] Bytes(string text) => System.Text.Encoding.UTF8.GetBytes(text);

@@ -5,7 +5,7 @@ namespace OnAir.Packaging.Hls;
 /// <summary>
 /// What the origin serves for one rendition: the current media playlist (an immutable snapshot,
 /// swapped atomically, with a signal that wakes blocked requests), its init segments, its LL-HLS
-/// parts (in memory near the live edge, then from their segment's file) and the segments that may
+/// parts (byte ranges of their segment's file) and the segments that may
 /// be downloaded (listed ones plus those within their retention grace). Everything is looked up by
 /// file name only, so no request path can reach a file the packager did not write.
 /// </summary>
@@ -63,9 +63,6 @@ public sealed class RenditionOutput
     }
 
     internal void AddPart(PartInfo part) => _parts[part.FileName] = part;
-
-    /// <summary>The part is far enough from the live edge: serve it from its segment's file from now on.</summary>
-    internal void ReleasePartBytes(PartInfo part) => _parts[part.FileName] = part with { Bytes = null };
 
     internal void AddSegment(SegmentInfo segment) => _downloadable[segment.FileName] = segment;
 

@@ -103,7 +103,7 @@ internal sealed class RenditionPackager : IDisposable
         _cutPolicy = new SegmentCutPolicy(options.TargetDurationSeconds, options.MaxTargetDurationSeconds);
         _probeTicks = MediaTime.FromSeconds(options.TrackProbeSeconds);
         _partTicks = MediaTime.FromSeconds(options.PartTargetSeconds);
-        _writer = new SegmentWriter(holdsParts: options.LowLatency);
+        _writer = new SegmentWriter();
         _playlist = new PlaylistPublisher(output, stream, options);
 
         // The feed's GOP cache gives a reader subscribing now the latest keyframe on.
@@ -762,9 +762,9 @@ internal sealed class RenditionPackager : IDisposable
     private void EndPart(long endDts)
     {
         _container!.EndPart(_writer, endDts);
-        var (offset, length, bytes) = _writer.EndPart(keep: true);
+        var (offset, length) = _writer.EndPart();
         var name = $"{_stream.StreamId}-{_sequence}.{_partIndex}.{_container.Extension}";
-        _playlist.AddPart(new PartInfo(_sequence, _partIndex, name, MediaTime.ToSeconds(endDts - _partStartDts), _partStartsWithKey, _segmentPath, offset, length, bytes));
+        _playlist.AddPart(new PartInfo(_sequence, _partIndex, name, MediaTime.ToSeconds(endDts - _partStartDts), _partStartsWithKey, _segmentPath, offset, length));
         _partIndex++;
         _partHasFrames = false;
     }

@@ -3,23 +3,18 @@ using System.Buffers;
 namespace OnAir.Packaging.Hls;
 
 /// <summary>
-/// An <see cref="IBufferWriter{T}"/> over one segment file at a time. With parts, the current part
-/// is held in a pooled buffer and written to the file in one piece when it ends, so the part's
-/// bytes can also be kept in memory and its place in the file is known. Without parts, bytes go to
-/// the file in 64 KiB blocks. One instance per rendition, reused for every segment.
+/// An <see cref="IBufferWriter{T}"/> over one segment file at a time: bytes go to the file in
+/// 64 KiB blocks, and what is buffered when a part ends, so a part is in the file whole before it
+/// is listed. One instance per rendition, reused for every segment.
 /// </summary>
 internal sealed class SegmentWriter : IBufferWriter<byte>, IDisposable
 {
     private const int BlockSize = 64 * 1024;
-    private readonly bool _holdsParts;
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
     private int _used;
     private long _flushed;
     private long _partStart;
     private FileStream? _file;
-
-    /// <param name="holdsParts">Whether each part stays whole in memory until <see cref="EndPart"/>.</param>
-    public SegmentWriter(bool holdsParts) => _holdsParts = holdsParts;
 
     /// <summary>Bytes of the open segment so far.</summary>
     public long BytesWritten => _flushed + _used;
@@ -46,18 +41,14 @@ internal sealed class SegmentWriter : IBufferWriter<byte>, IDisposable
         return _buffer.AsSpan(_used);
     }
 
-    /// <summary>
-    /// The part written since the last call ends: it goes to the file (readable there at once) and,
-    /// when <paramref name="keep"/>, a copy of its bytes is returned for serving from memory.
-    /// </summary>
-    public (long Offset, int Length, byte[]? Bytes) EndPart(bool keep)
+    /// <summary>The part written since the last call ends: it goes to the file, readable there at once. Returns where it is in the file.</summary>
+    public (long Offset, int Length) EndPart()
     {
         var offset = _partStart;
         var length = (int)(BytesWritten - offset);
-        var bytes = keep && _holdsParts ? _buffer.AsSpan(0, _used).ToArray() : null;
         FlushBuffer();
         _partStart = BytesWritten;
-        return (offset, length, bytes);
+        return (offset, length);
     }
 
     /// <summary>Writes what is buffered and closes the file; the segment is complete on disk.</summary>
@@ -87,16 +78,13 @@ internal sealed class SegmentWriter : IBufferWriter<byte>, IDisposable
             return;
         }
 
-        if (!_holdsParts)
+        FlushBuffer();
+        if (_buffer.Length >= needed)
         {
-            FlushBuffer();
-            if (_buffer.Length >= needed)
-            {
-                return;
-            }
+            return;
         }
 
-        // Grow: a part stays whole in one buffer.
+        // Grow for a request larger than a block (the writers ask for headers and pieces, never a whole frame).
         var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _used + needed));
         _buffer.AsSpan(0, _used).CopyTo(larger);
         ArrayPool<byte>.Shared.Return(_buffer);
