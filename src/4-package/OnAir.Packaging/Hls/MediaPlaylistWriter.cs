@@ -12,27 +12,34 @@ public static class MediaPlaylistWriter
     public static string Write(int targetDuration, IReadOnlyList<SegmentInfo> window, bool ended, long discontinuitySequence = 0, LowLatencyTags? lowLatency = null, int skip = 0)
     {
         var sb = new StringBuilder(256 + (window.Count * 96) + (lowLatency is null ? 0 : 1024));
+        Write(sb, targetDuration, window, ended, discontinuitySequence, lowLatency, skip);
+        return sb.ToString();
+    }
+
+    /// <summary>Appends the playlist to <paramref name="sb"/>: a packager reuses one builder for every playlist it publishes.</summary>
+    public static void Write(StringBuilder sb, int targetDuration, IReadOnlyList<SegmentInfo> window, bool ended, long discontinuitySequence = 0, LowLatencyTags? lowLatency = null, int skip = 0)
+    {
         sb.Append("#EXTM3U\n");
         sb.Append("#EXT-X-VERSION:").Append(lowLatency is not null ? 9 : window.Any(s => s.Map is not null) ? 6 : 3).Append('\n');
-        sb.Append("#EXT-X-TARGETDURATION:").Append(targetDuration.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        sb.Append("#EXT-X-TARGETDURATION:").Invariant(targetDuration).Append('\n');
         if (lowLatency is not null)
         {
-            sb.Append("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,CAN-SKIP-UNTIL=").Append(Seconds(targetDuration * LowLatencyTags.SkipUntilTargetDurations, "0.0"))
-                .Append(",PART-HOLD-BACK=").Append(Seconds(lowLatency.PartTargetSeconds * LowLatencyTags.PartHoldBackPartTargets, "0.000"))
-                .Append(",HOLD-BACK=").Append(Seconds(targetDuration * LowLatencyTags.HoldBackTargetDurations, "0.0")).Append('\n');
-            sb.Append("#EXT-X-PART-INF:PART-TARGET=").Append(Seconds(lowLatency.PartTargetSeconds, "0.000")).Append('\n');
+            sb.Append("#EXT-X-SERVER-CONTROL:CAN-BLOCK-RELOAD=YES,CAN-SKIP-UNTIL=").Invariant(targetDuration * LowLatencyTags.SkipUntilTargetDurations, "0.0")
+                .Append(",PART-HOLD-BACK=").Invariant(lowLatency.PartTargetSeconds * LowLatencyTags.PartHoldBackPartTargets, "0.000")
+                .Append(",HOLD-BACK=").Invariant(targetDuration * LowLatencyTags.HoldBackTargetDurations, "0.0").Append('\n');
+            sb.Append("#EXT-X-PART-INF:PART-TARGET=").Invariant(lowLatency.PartTargetSeconds, "0.000").Append('\n');
         }
 
         var firstSequence = window.Count > 0 ? window[0].Sequence : 0;
-        sb.Append("#EXT-X-MEDIA-SEQUENCE:").Append(firstSequence.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        sb.Append("#EXT-X-MEDIA-SEQUENCE:").Invariant(firstSequence).Append('\n');
         if (discontinuitySequence > 0)
         {
-            sb.Append("#EXT-X-DISCONTINUITY-SEQUENCE:").Append(discontinuitySequence.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            sb.Append("#EXT-X-DISCONTINUITY-SEQUENCE:").Invariant(discontinuitySequence).Append('\n');
         }
 
         if (skip > 0)
         {
-            sb.Append("#EXT-X-SKIP:SKIPPED-SEGMENTS=").Append(skip.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            sb.Append("#EXT-X-SKIP:SKIPPED-SEGMENTS=").Invariant(skip).Append('\n');
         }
 
         var partsFrom = lowLatency is null ? int.MaxValue : FirstSegmentWithParts(window, lowLatency, targetDuration);
@@ -51,7 +58,7 @@ public static class MediaPlaylistWriter
                 sb.Append("#EXT-X-MAP:URI=\"").Append(map).Append("\"\n");
             }
 
-            sb.Append("#EXT-X-PROGRAM-DATE-TIME:").Append(ProgramDateTime(segment.ProgramDateTime)).Append('\n');
+            sb.Append("#EXT-X-PROGRAM-DATE-TIME:").Invariant(segment.ProgramDateTime.UtcDateTime, ProgramDateTimeFormat).Append('\n');
             if (i >= partsFrom && segment.Parts is { } parts)
             {
                 AppendParts(sb, parts);
@@ -62,7 +69,7 @@ public static class MediaPlaylistWriter
                 sb.Append("#EXT-X-GAP\n");
             }
 
-            sb.Append("#EXTINF:").Append(Seconds(segment.DurationSeconds, "0.000")).Append(",\n");
+            sb.Append("#EXTINF:").Invariant(segment.DurationSeconds, "0.000").Append(",\n");
             sb.Append(segment.FileName).Append('\n');
         }
 
@@ -75,8 +82,6 @@ public static class MediaPlaylistWriter
         {
             sb.Append("#EXT-X-ENDLIST\n");
         }
-
-        return sb.ToString();
     }
 
     /// <summary>How many leading segments a delta update may skip: those ending more than CAN-SKIP-UNTIL before the end of the playlist.</summary>
@@ -132,7 +137,7 @@ public static class MediaPlaylistWriter
                 sb.Append("#EXT-X-MAP:URI=\"").Append(open.Map).Append("\"\n");
             }
 
-            sb.Append("#EXT-X-PROGRAM-DATE-TIME:").Append(ProgramDateTime(open.ProgramDateTime)).Append('\n');
+            sb.Append("#EXT-X-PROGRAM-DATE-TIME:").Invariant(open.ProgramDateTime.UtcDateTime, ProgramDateTimeFormat).Append('\n');
         }
 
         AppendParts(sb, lowLatency.OpenParts);
@@ -144,8 +149,8 @@ public static class MediaPlaylistWriter
         foreach (var report in lowLatency.Reports)
         {
             sb.Append("#EXT-X-RENDITION-REPORT:URI=\"").Append(report.Uri)
-                .Append("\",LAST-MSN=").Append(report.LastMsn.ToString(CultureInfo.InvariantCulture))
-                .Append(",LAST-PART=").Append(report.LastPart.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                .Append("\",LAST-MSN=").Invariant(report.LastMsn)
+                .Append(",LAST-PART=").Invariant(report.LastPart).Append('\n');
         }
     }
 
@@ -153,7 +158,7 @@ public static class MediaPlaylistWriter
     {
         foreach (var part in parts)
         {
-            sb.Append("#EXT-X-PART:DURATION=").Append(Seconds(part.DurationSeconds, "0.00000")).Append(",URI=\"").Append(part.FileName).Append('"');
+            sb.Append("#EXT-X-PART:DURATION=").Invariant(part.DurationSeconds, "0.00000").Append(",URI=\"").Append(part.FileName).Append('"');
             if (part.Independent)
             {
                 sb.Append(",INDEPENDENT=YES");
@@ -163,7 +168,15 @@ public static class MediaPlaylistWriter
         }
     }
 
-    private static string Seconds(double seconds, string format) => seconds.ToString(format, CultureInfo.InvariantCulture);
+    private const string ProgramDateTimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 
-    private static string ProgramDateTime(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+    /// <summary>Appends <paramref name="value"/> formatted in the invariant culture, without a string in between (a playlist is written several times a second per rendition).</summary>
+    private static StringBuilder Invariant<T>(this StringBuilder sb, T value, string? format = null)
+        where T : ISpanFormattable
+    {
+        Span<char> text = stackalloc char[64];
+        return value.TryFormat(text, out var written, format, CultureInfo.InvariantCulture)
+            ? sb.Append(text[..written])
+            : sb.Append(value.ToString(format, CultureInfo.InvariantCulture));
+    }
 }

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using OnAir.Media;
 
 namespace OnAir.Packaging.Hls;
@@ -16,6 +18,9 @@ internal sealed class PlaylistPublisher
     private readonly HlsOptions _options;
     private readonly List<SegmentInfo> _window = [];
     private readonly List<PartInfo> _openParts = [];
+    private readonly StringBuilder _text = new(4096);
+    private readonly ArrayBufferWriter<byte> _utf8 = new(4096);
+    private readonly Encoder _encoder = Encoding.UTF8.GetEncoder();
     private long _discontinuitySequence;
     private OpenSegment? _open;
     private long _openSequence;
@@ -82,16 +87,19 @@ internal sealed class PlaylistPublisher
         if (LowLatency)
         {
             var tags = new LowLatencyTags(_options.PartTargetSeconds, _openParts, ended ? null : preloadHint, ended ? [] : Reports(), _open);
-            full = Bytes(MediaPlaylistWriter.Write(targetDuration, _window, ended, _discontinuitySequence, tags));
+            MediaPlaylistWriter.Write(_text.Clear(), targetDuration, _window, ended, _discontinuitySequence, tags);
+            full = Utf8(_text);
             var skip = MediaPlaylistWriter.SkippableSegments(targetDuration, _window, tags);
             if (skip > 0)
             {
-                delta = Bytes(MediaPlaylistWriter.Write(targetDuration, _window, ended, _discontinuitySequence, tags, skip));
+                MediaPlaylistWriter.Write(_text.Clear(), targetDuration, _window, ended, _discontinuitySequence, tags, skip);
+                delta = Utf8(_text);
             }
         }
         else
         {
-            full = Bytes(MediaPlaylistWriter.Write(targetDuration, _window, ended, _discontinuitySequence));
+            MediaPlaylistWriter.Write(_text.Clear(), targetDuration, _window, ended, _discontinuitySequence);
+            full = Utf8(_text);
         }
 
         var snapshot = new MediaPlaylistSnapshot(full, delta, _window, _openParts, _openSequence, targetDuration, LowLatency ? _options.PartTargetSeconds : null, ended, ended ? null : preloadHint);
@@ -113,5 +121,17 @@ internal sealed class PlaylistPublisher
         return reports;
     }
 
-    private static byte[] Bytes(string text) => System.Text.Encoding.UTF8.GetBytes(text);
+    /// <summary>The builder's text as UTF-8, encoded from its chunks through a reused buffer: the playlist's only allocation is its bytes.</summary>
+    private byte[] Utf8(StringBuilder text)
+    {
+        _utf8.ResetWrittenCount();
+        _encoder.Reset();
+        foreach (var chunk in text.GetChunks())
+        {
+            _encoder.Convert(chunk.Span, _utf8, flush: false, out _, out _); // the encoder carries a character split between chunks
+        }
+
+        _encoder.Convert([], _utf8, flush: true, out _, out _);
+        return _utf8.WrittenSpan.ToArray();
+    }
 }
