@@ -30,6 +30,7 @@ mkdir -p "$OUT" "$LOGS"
 "$ROOT/scripts/install-deps.sh" ffmpeg:ffmpeg curl:curl python3:python3
 [ -s "$INPUT" ] || die "$INPUT is missing: bench/load.sh makes it (run it once)"
 ports_free "$RTMP_PORT" "$HTTP_PORT"
+COMMIT=$(git -C "$ROOT" rev-parse --short HEAD) # what was built: the tree may move on during the hour
 build_onair "$LOGS/soak-build.log" with-bench
 WORK=$(mktemp -d /tmp/onair-soak-bench.XXXXXX)
 
@@ -46,13 +47,13 @@ echo "seconds,rss_mib,fds,threads,data_mib" >"$CSV"
 start=$(date +%s)
 while alive "$VIEWER_TOOL"; do
   alive "$SERVER" || die "the server exited during the soak ($LOGS/soak-onair.log)"
-  echo "$(($(date +%s) - start)),$(($(rss_kb "$SERVER") / 1024)),$(ls "/proc/$SERVER/fd" | wc -l),$(awk '/^Threads:/ { print $2 }' "/proc/$SERVER/status"),$(($(du -sk "$WORK/data" | cut -f1) / 1024))" >>"$CSV"
+  echo "$(($(date +%s) - start)),$(($(rss_kb "$SERVER") / 1024)),$(ls "/proc/$SERVER/fd" | wc -l),$(awk '/^Threads:/ { print $2 }' "/proc/$SERVER/status"),$(($(du -sk "$WORK/data" 2>/dev/null | cut -f1) / 1024))" >>"$CSV"
   sleep 10
 done
 wait "$VIEWER_TOOL" || die "the viewer tool failed ($LOGS/soak-viewers.log)"
 [ "$DURATION" -gt "$((WARMUP + 600))" ] || log "the run is shorter than the warm-up plus 10 minutes: the growth compares overlapping windows"
 
-python3 - "$CSV" "$WARMUP" "$OUT/soak.svg" "$OUT/soak.md" "$STREAMS" "$VIEWERS" "$(git -C "$ROOT" rev-parse --short HEAD)" <<'PY'
+python3 - "$CSV" "$WARMUP" "$OUT/soak.svg" "$OUT/soak.md" "$STREAMS" "$VIEWERS" "$COMMIT" <<'PY'
 import csv, sys
 path, warmup, svg_path, md_path, streams, viewers, commit = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7]
 rows = [{k: float(v) for k, v in r.items()} for r in csv.DictReader(open(path))]

@@ -21,7 +21,7 @@ public class ClusterTests
         [
             Path.Combine(TestVectors.RepositoryRoot, "src", "OnAir.Server", "bin", "Release", "net10.0", "onair.dll"),
             "serve", "--rtmp-port", rtmpA.ToString(System.Globalization.CultureInfo.InvariantCulture), "--http-port", httpA.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--data-dir", dataA.Path, "--ladder", "passthrough", "--redis", redis.Endpoint,
+            "--data-dir", dataA.Path, "--ladder", "passthrough", "--redis", redis.Endpoint, .. OnAirServer.NoUdpIngest,
         ], new Dictionary<string, string> { ["ONAIR_CLUSTER__NODEID"] = "node-a", ["ONAIR_CLUSTER__TTLSECONDS"] = "4", ["ONAIR_CLUSTER__HEARTBEATSECONDS"] = "1" });
         await using var nodeB = await OnAirServer.StartAsync(o =>
         {

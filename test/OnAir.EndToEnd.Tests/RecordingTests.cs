@@ -152,7 +152,7 @@ public class RecordingTests(ITestOutputHelper output)
         var rtmpPort = OnAirServer.FreePort();
         var httpPort = OnAirServer.FreePort();
         var environment = new Dictionary<string, string> { ["ONAIR_WEBHOOKS__URLS__0"] = hooks.Url };
-        string[] args = [typeof(OnAirCli).Assembly.Location, "serve", "--rtmp-port", $"{rtmpPort}", "--http-port", $"{httpPort}", "--data-dir", dataDir, "--ladder", "passthrough", "--record"];
+        string[] args = [typeof(OnAirCli).Assembly.Location, "serve", "--rtmp-port", $"{rtmpPort}", "--http-port", $"{httpPort}", "--data-dir", dataDir, "--ladder", "passthrough", "--record", .. OnAirServer.NoUdpIngest];
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/") };
         try
         {

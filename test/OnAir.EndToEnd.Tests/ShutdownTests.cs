@@ -15,7 +15,7 @@ public class ShutdownTests
         var rtmpPort = OnAirServer.FreePort();
         var httpPort = OnAirServer.FreePort();
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { typeof(OnAirCli).Assembly.Location, "serve", "--rtmp-port", $"{rtmpPort}", "--http-port", $"{httpPort}", "--data-dir", dataDir, "--ladder", "passthrough" })
+        foreach (var arg in new[] { typeof(OnAirCli).Assembly.Location, "serve", "--rtmp-port", $"{rtmpPort}", "--http-port", $"{httpPort}", "--data-dir", dataDir, "--ladder", "passthrough" }.Concat(OnAirServer.NoUdpIngest))
         {
             psi.ArgumentList.Add(arg);
         }

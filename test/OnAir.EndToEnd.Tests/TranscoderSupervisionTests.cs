@@ -23,7 +23,7 @@ public class TranscoderSupervisionTests
         var stderr = new StringWriter();
 
         var exit = await OnAirCli.RunAsync(
-            ["serve", "--config", config, "--data-dir", Path.Combine(dir.Path, "data"), "--rtmp-port", OnAirServer.FreePort().ToString(CultureInfo.InvariantCulture), "--http-port", OnAirServer.FreePort().ToString(CultureInfo.InvariantCulture)],
+            ["serve", "--config", config, "--data-dir", Path.Combine(dir.Path, "data"), "--rtmp-port", OnAirServer.FreePort().ToString(CultureInfo.InvariantCulture), "--http-port", OnAirServer.FreePort().ToString(CultureInfo.InvariantCulture), .. OnAirServer.NoUdpIngest],
             TextWriter.Null,
             stderr);
 

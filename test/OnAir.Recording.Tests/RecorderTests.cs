@@ -94,6 +94,45 @@ public class RecorderTests
     }
 
     [Fact]
+    public async Task A_transcoded_rendition_keeps_the_input_its_transcoder_dropped_as_a_hole_and_stays_in_sync_with_the_source()
+    {
+        using var vector = VectorFrames.Read(Vector);
+        using var run = new RecordingRun(sizeLimit: null, Rendition.SourceName, "low");
+        var length = VectorLength(vector);
+        run.Write(vector.Frames);
+        run.Write(vector.Frames, shift: length);
+        run.Write(vector.Frames, shift: 2 * length);
+        await Eventually.TrueAsync(() => run.Feeds[Rendition.SourceName].QueuedFrames == 0, "the source's recorder has seen its frames"); // as a rung's come after them
+
+        // The rung's transcoder fell behind and dropped a second of input, video and audio (degradation level 3).
+        var start = vector.Frames.Min(f => f.Dts);
+        var (holeFrom, holeTo) = (start + length + MediaTime.FromSeconds(0.6), start + length + MediaTime.FromSeconds(1.6));
+        run.Write(vector.Frames, rendition: "low");
+        run.Write(vector.Frames.Where(f => f.Dts + length < holeFrom || f.Dts + length >= holeTo), shift: length, rendition: "low");
+        run.Write(vector.Frames, shift: 2 * length, rendition: "low");
+        var dropped = vector.Frames.Count(f => f.Kind == TrackKind.Video && f.Dts + length >= holeFrom && f.Dts + length < holeTo);
+
+        var info = await run.FinishAsync();
+        var low = info.Renditions.Single(r => r.Name == "low");
+        Assert.Equal(0, info.Breaks);
+        Assert.InRange(low.DurationSeconds, info.DurationSeconds - 0.1, info.DurationSeconds + 0.1);
+        Assert.DoesNotContain("#EXT-X-DISCONTINUITY", run.Playlist(info, "low"), StringComparison.Ordinal);
+
+        // In the MP4: the hole is there (the frame before it held), and both tracks end where the source's do.
+        var source = await PacketsAsync(run.WriteProgressive(info, Rendition.SourceName));
+        var rung = await PacketsAsync(run.WriteProgressive(info, "low"));
+        Assert.Equal(source.Count(p => p.Kind == TrackKind.Video) - dropped, rung.Count(p => p.Kind == TrackKind.Video));
+        foreach (var kind in new[] { TrackKind.Video, TrackKind.Audio })
+        {
+            var end = source.Where(p => p.Kind == kind).Max(p => p.Dts);
+            Assert.InRange(rung.Where(p => p.Kind == kind).Max(p => p.Dts), end - 0.05, end + 0.05);
+        }
+
+        var times = rung.Where(p => p.Kind == TrackKind.Video).Select(p => p.Dts).ToList();
+        Assert.InRange(times.Zip(times.Skip(1), (a, b) => b - a).Max(), 0.9, 1.1);
+    }
+
+    [Fact]
     public async Task The_size_limit_stops_the_recording_with_its_reason_and_keeps_what_fitted()
     {
         using var vector = VectorFrames.Read(Vector);

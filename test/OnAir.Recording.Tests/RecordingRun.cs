@@ -66,11 +66,11 @@ internal sealed class RecordingRun : IDisposable
     }
 
     /// <summary>The progressive MP4 as /vod/ID.mp4 serves it: the head, then the fragments in place.</summary>
-    public string WriteProgressive(RecordingInfo info)
+    public string WriteProgressive(RecordingInfo info, string? renditionName = null)
     {
-        var rendition = info.Renditions[0];
+        var rendition = renditionName is null ? info.Renditions[0] : info.Renditions.Single(r => r.Name == renditionName);
         var directory = Catalog.RenditionDirectory(info.Id, rendition.Name);
-        var path = _temp.File("progressive.mp4");
+        var path = _temp.File($"progressive-{rendition.Name}.mp4");
         using var output = File.Create(path);
         output.Write(File.ReadAllBytes(Path.Combine(directory, RecordingCatalog.ProgressiveHeadFileName)));
         using var media = File.OpenRead(Path.Combine(directory, RecordingCatalog.MediaFileName));

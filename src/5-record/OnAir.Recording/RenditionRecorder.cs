@@ -214,9 +214,11 @@ internal sealed class RenditionRecorder
             return; // a track that appeared after recording started: the init segment has no place for it
         }
 
-        // A break in the media (a new publisher session, marked on its first frame, or a jump in a
-        // track's time, as a transcoder's output after a reconnect) ends the fragment at its last
-        // frames' own length, so no sample spans the pause; a cut at a keyframe ends it where the next begins.
+        // A break in the media (a new publisher session, marked on its first frame, or a jump in the
+        // source's time) ends the fragment at its last frames' own length, so no sample spans the
+        // pause; a cut at a keyframe ends it where the next begins. A transcoded rendition breaks
+        // only where the source did (or its encoder restarted): its own jumps are input the
+        // transcoder dropped to keep up, holes kept in its timeline so it stays as long as the source.
         var drives = isVideo || _videoConfig is null;
         ref var lastOfTrack = ref isVideo ? ref _lastVideoDts : ref _lastAudioDts;
         if ((!_leads && _breaks.IsInside(frame.Dts)) || frame.Dts < _resumedAt - s_lateFrameTicks)
@@ -238,7 +240,7 @@ internal sealed class RenditionRecorder
 
         // Found on the first frame past the break, audio or video; the other track's first frame past
         // it crosses the same break, which is taken once.
-        var jumped = lastOfTrack != long.MinValue && frame.Dts - lastOfTrack > s_breakTicks;
+        var jumped = _leads && lastOfTrack != long.MinValue && frame.Dts - lastOfTrack > s_breakTicks;
         var lastOfAny = Math.Max(_lastVideoDts, _lastAudioDts);
         var followed = !_leads && lastOfTrack != long.MinValue && _breaks.Crossed(lastOfTrack, frame.Dts);
         var crossesTakenBreak = lastOfTrack < _resumedAt - s_lateFrameTicks && frame.Dts >= _resumedAt - s_lateFrameTicks;

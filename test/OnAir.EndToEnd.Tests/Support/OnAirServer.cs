@@ -48,6 +48,9 @@ public sealed class OnAirServer : IAsyncDisposable
         return new OnAirServer(app, options, logs);
     }
 
+    /// <summary>Arguments for a server run as a child process that needs neither SRT nor WHIP: their default UDP ports may be taken on the machine (by an OnAir a person runs, or a bench job).</summary>
+    public static readonly string[] NoUdpIngest = ["--srt-port", "0", "--webrtc-port", "0"];
+
     public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -21,6 +21,9 @@ public sealed record Fmp4FileIndex(IReadOnlyList<Fmp4Init> Inits, IReadOnlyList<
     /// <summary>The first init segment's length: it starts the file.</summary>
     public long InitLength => Inits[0].Length;
 
+    /// <summary>The longest hole between a track's fragments that its progressive timeline keeps (OnAir writes fragments at <see cref="Fmp4Tracks.Timescale"/>).</summary>
+    public const int MaxHeldHoleSeconds = 30;
+
     /// <summary>The tracks, as the first init segment describes them (later ones keep the ids and kinds).</summary>
     public IReadOnlyList<Mp4Track> Tracks => Inits[0].Tracks;
 
@@ -28,9 +31,11 @@ public sealed record Fmp4FileIndex(IReadOnlyList<Fmp4Init> Inits, IReadOnlyList<
     /// Sample tables of every track, chunk offsets relative to the end of the init segment: the
     /// data of a progressive MP4 that keeps the fragments' bytes. A fragment's last sample is given
     /// the duration up to where the track's next fragment starts (tfdt), so the progressive timeline
-    /// matches the fragmented one sample for sample; a jump of more than a sample (a publisher's
-    /// reconnect) is closed up instead. A track whose codec parameters changed gets a sample
-    /// description per init segment, each chunk pointing at its own.
+    /// matches the fragmented one sample for sample, holes included (a transcoder that dropped
+    /// input, an audio dropout: the sample before is held, and the tracks stay in sync); a jump of
+    /// more than <see cref="MaxHeldHoleSeconds"/> is closed up instead (the recorder closes a
+    /// publisher's pause itself, so only a damaged file has one). A track whose codec parameters
+    /// changed gets a sample description per init segment, each chunk pointing at its own.
     /// </summary>
     public List<Mp4SampleTable> SampleTables()
     {
@@ -52,7 +57,8 @@ public sealed record Fmp4FileIndex(IReadOnlyList<Fmp4Init> Inits, IReadOnlyList<
                 if (i + 1 < runs.Count)
                 {
                     var last = samples[^1];
-                    if (MediaTime.IsWithin(runs[i + 1].Run.BaseDecodeTime, (Int128)run.BaseDecodeTime + run.Duration, last.Duration - 1, out var drift))
+                    if (MediaTime.IsWithin(runs[i + 1].Run.BaseDecodeTime, (Int128)run.BaseDecodeTime + run.Duration, MaxHeldHoleSeconds * Fmp4Tracks.Timescale, out var drift)
+                        && drift > -last.Duration && drift != 0)
                     {
                         samples = (Mp4Sample[])samples.Clone();
                         samples[^1] = last with { Duration = (uint)(last.Duration + drift) };
