@@ -110,7 +110,6 @@ rss_kb() {
   echo $total
 }
 
-
 # ---------------------------------------------------------------------------- set-up shared by the jobs
 # ports_free PORT...: dies naming the first port on 127.0.0.1 already in use.
 ports_free() {

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 
@@ -20,7 +19,6 @@ public sealed class MediaFrame
 {
     private const int MaxPooledFrames = 4096;
     private static readonly ConcurrentQueue<MediaFrame> s_pool = new();
-
 
     private byte[] _buffer = [];
     private int _length;

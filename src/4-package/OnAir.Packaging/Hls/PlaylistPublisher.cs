@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Text;
-using OnAir.Media;
 
 namespace OnAir.Packaging.Hls;
 
@@ -87,19 +86,16 @@ internal sealed class PlaylistPublisher
         if (LowLatency)
         {
             var tags = new LowLatencyTags(_options.PartTargetSeconds, _openParts, ended ? null : preloadHint, ended ? [] : Reports(), _open);
-            MediaPlaylistWriter.Write(_text.Clear(), targetDuration, _window, ended, _discontinuitySequence, tags);
-            full = Utf8(_text);
+            full = Render(targetDuration, ended, tags);
             var skip = MediaPlaylistWriter.SkippableSegments(targetDuration, _window, tags);
             if (skip > 0)
             {
-                MediaPlaylistWriter.Write(_text.Clear(), targetDuration, _window, ended, _discontinuitySequence, tags, skip);
-                delta = Utf8(_text);
+                delta = Render(targetDuration, ended, tags, skip);
             }
         }
         else
         {
-            MediaPlaylistWriter.Write(_text.Clear(), targetDuration, _window, ended, _discontinuitySequence);
-            full = Utf8(_text);
+            full = Render(targetDuration, ended);
         }
 
         var snapshot = new MediaPlaylistSnapshot(full, delta, _window, _openParts, _openSequence, targetDuration, LowLatency ? _options.PartTargetSeconds : null, ended, ended ? null : preloadHint);
@@ -121,12 +117,16 @@ internal sealed class PlaylistPublisher
         return reports;
     }
 
-    /// <summary>The builder's text as UTF-8, encoded from its chunks through a reused buffer: the playlist's only allocation is its bytes.</summary>
-    private byte[] Utf8(StringBuilder text)
+    /// <summary>
+    /// The playlist as UTF-8, written into the reused builder and encoded from its chunks through a
+    /// reused buffer: the playlist's only allocation is its bytes.
+    /// </summary>
+    private byte[] Render(int targetDuration, bool ended, LowLatencyTags? tags = null, int skip = 0)
     {
+        MediaPlaylistWriter.Write(_text.Clear(), targetDuration, _window, ended, _discontinuitySequence, tags, skip);
         _utf8.ResetWrittenCount();
         _encoder.Reset();
-        foreach (var chunk in text.GetChunks())
+        foreach (var chunk in _text.GetChunks())
         {
             _encoder.Convert(chunk.Span, _utf8, flush: false, out _, out _); // the encoder carries a character split between chunks
         }

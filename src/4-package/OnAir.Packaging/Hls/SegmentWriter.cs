@@ -84,11 +84,9 @@ internal sealed class SegmentWriter : IBufferWriter<byte>, IDisposable
             return;
         }
 
-        // Grow for a request larger than a block (the writers ask for headers and pieces, never a whole frame).
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _used + needed));
-        _buffer.AsSpan(0, _used).CopyTo(larger);
+        // A request larger than a block (the writers ask for headers and pieces, never a whole frame): the buffer is empty now.
         ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = larger;
+        _buffer = ArrayPool<byte>.Shared.Rent(needed);
     }
 
     private void FlushBuffer()
