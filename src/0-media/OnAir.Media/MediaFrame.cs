@@ -71,7 +71,7 @@ public sealed class MediaFrame
         frame.Discontinuity = false;
         frame.ArrivedAt = 0;
         frame.Config = config;
-        frame._buffer = PayloadPool.Rent(Math.Max(payloadLength, 1)); // its own pool: see PayloadPool
+        frame._buffer = PayloadPool.Shared.Rent(Math.Max(payloadLength, 1)); // its own pool: see PayloadPool
         frame._length = payloadLength;
         frame._refCount = 1;
         return frame;
@@ -117,7 +117,7 @@ public sealed class MediaFrame
             throw new InvalidOperationException("MediaFrame released more times than it was referenced.");
         }
 
-        PayloadPool.Return(_buffer);
+        PayloadPool.Shared.Return(_buffer);
         _buffer = [];
         _length = 0;
         Config = null!;
