@@ -331,6 +331,15 @@ report() {
       }
     }' "$LOAD_CSV" | sort -n | sed 's/^/| /'
     echo
+    echo "Memory per *extra* stream is the slope between two stream counts: the first stream's one-time cost (the code"
+    echo "paths a stream runs, loaded and compiled once: 14 MiB for OnAir) cancels, which the (avg − idle) / streams above spreads over the streams."
+    echo
+    awk -F, '{ rss[$1, $2] = $9; n[$2] = 1 } END {
+      for (a in n) for (b in n) if (a + 0 < b + 0 && (("onair", a) in rss) && (("onair", b) in rss) && (("nginx", a) in rss) && (("nginx", b) in rss))
+        printf "- From %d to %d streams: OnAir %.2f MiB per extra stream, nginx-rtmp %.2f.\n", a, b, \
+          (rss["onair", b] - rss["onair", a]) / 1024 / (b - a), (rss["nginx", b] - rss["nginx", a]) / 1024 / (b - a)
+    }' "$LOAD_CSV" | sort -k3,3n -k5,5n
+    echo
     echo "Where the CPU goes, user space vs kernel (socket reads, file writes, wake-ups): a server whose kernel time alone"
     echo "is above 0.8 × nginx-rtmp's total cannot meet the CPU goal with the way it reads and writes now, however little"
     echo "its own code costs."

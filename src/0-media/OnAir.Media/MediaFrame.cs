@@ -11,7 +11,7 @@ namespace OnAir.Media;
 /// </summary>
 /// <remarks>
 /// Frames are shared by every subscriber of a stream without copying: the payload is a pooled
-/// array and the frame is reference counted. Whoever holds a frame beyond the call that handed
+/// array (or a slice of a producer's <see cref="FrameArena"/> chunk) and the frame is reference counted. Whoever holds a frame beyond the call that handed
 /// it over calls <see cref="AddRef"/>, and <see cref="Release"/> when done; the last release
 /// returns the payload and the frame object to their pools.
 /// </remarks>
@@ -21,6 +21,8 @@ public sealed class MediaFrame
     private static readonly ConcurrentQueue<MediaFrame> s_pool = new();
 
     private byte[] _buffer = [];
+    private FrameArena.Chunk? _chunk; // the arena chunk _buffer belongs to; null when the array is the frame's own
+    private int _offset;
     private int _length;
     private int _refCount;
 
@@ -52,12 +54,16 @@ public sealed class MediaFrame
     /// <summary>The codec configuration in force for this frame (immutable, shared).</summary>
     public CodecConfig Config { get; private set; } = null!;
 
-    public ReadOnlyMemory<byte> Payload => new(_buffer, 0, _length);
+    public ReadOnlyMemory<byte> Payload => new(_buffer, _offset, _length);
 
-    public ReadOnlySpan<byte> Span => new(_buffer, 0, _length);
+    public ReadOnlySpan<byte> Span => new(_buffer, _offset, _length);
 
-    /// <summary>Rents a frame whose payload the caller fills through <see cref="WritablePayload"/>. Reference count starts at 1.</summary>
-    public static MediaFrame Rent(TrackKind kind, long dts, long pts, bool isKeyFrame, CodecConfig config, int payloadLength)
+    /// <summary>
+    /// Rents a frame whose payload the caller fills through <see cref="WritablePayload"/>. Reference
+    /// count starts at 1. A producer that makes frames continuously passes its <paramref name="arena"/>,
+    /// which packs their payloads into shared chunks.
+    /// </summary>
+    public static MediaFrame Rent(TrackKind kind, long dts, long pts, bool isKeyFrame, CodecConfig config, int payloadLength, FrameArena? arena = null)
     {
         if (!s_pool.TryDequeue(out var frame))
         {
@@ -71,16 +77,27 @@ public sealed class MediaFrame
         frame.Discontinuity = false;
         frame.ArrivedAt = 0;
         frame.Config = config;
-        frame._buffer = PayloadPool.Shared.Rent(Math.Max(payloadLength, 1)); // its own pool: see PayloadPool
+        if (arena is not null && arena.TryPlace(payloadLength, out var chunk, out var offset))
+        {
+            frame._chunk = chunk;
+            frame._buffer = chunk.Array;
+            frame._offset = offset;
+        }
+        else
+        {
+            frame._buffer = PayloadPool.Shared.Rent(Math.Max(payloadLength, 1)); // its own pool: see PayloadPool
+            frame._offset = 0;
+        }
+
         frame._length = payloadLength;
         frame._refCount = 1;
         return frame;
     }
 
     /// <summary>Rents a frame and copies <paramref name="payload"/> into it.</summary>
-    public static MediaFrame Create(TrackKind kind, long dts, long pts, bool isKeyFrame, CodecConfig config, ReadOnlySpan<byte> payload)
+    public static MediaFrame Create(TrackKind kind, long dts, long pts, bool isKeyFrame, CodecConfig config, ReadOnlySpan<byte> payload, FrameArena? arena = null)
     {
-        var frame = Rent(kind, dts, pts, isKeyFrame, config, payload.Length);
+        var frame = Rent(kind, dts, pts, isKeyFrame, config, payload.Length, arena);
         payload.CopyTo(frame.WritablePayload);
         return frame;
     }
@@ -93,7 +110,7 @@ public sealed class MediaFrame
     }
 
     /// <summary>The payload while the frame is still owned by its producer (before it is published).</summary>
-    public Span<byte> WritablePayload => new(_buffer, 0, _length);
+    public Span<byte> WritablePayload => new(_buffer, _offset, _length);
 
     public int ReferenceCount => Volatile.Read(ref _refCount);
 
@@ -117,7 +134,16 @@ public sealed class MediaFrame
             throw new InvalidOperationException("MediaFrame released more times than it was referenced.");
         }
 
-        PayloadPool.Shared.Return(_buffer);
+        if (_chunk is not null)
+        {
+            _chunk.Release();
+            _chunk = null;
+        }
+        else
+        {
+            PayloadPool.Shared.Return(_buffer);
+        }
+
         _buffer = [];
         _length = 0;
         Config = null!;

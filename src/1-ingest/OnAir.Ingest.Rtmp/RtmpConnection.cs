@@ -90,6 +90,7 @@ internal sealed class RtmpConnection
         finally
         {
             _session.StopPublishing(unpublished: false);
+            _session.Media.Dispose();
             _chunks.Dispose();
             _aborted.Dispose();
         }

@@ -232,7 +232,7 @@ public sealed class WebRtcEndpoint : IAsyncDisposable
         }
 
         session.Close(reason);
-        session.ReleaseKeys();
+        session.Release();
     }
 
     private void Send(WebRtcSession session, ReadOnlyMemory<byte> datagram)

@@ -237,8 +237,12 @@ public sealed class WebRtcSession
         _sink.OnClosed(reason);
     }
 
-    /// <summary>Frees the SRTP keys' ciphers; on the socket thread, after <see cref="Close"/>, when nothing reads them any more.</summary>
-    internal void ReleaseKeys() => Interlocked.Exchange(ref _srtp, null)?.Dispose();
+    /// <summary>Frees the SRTP keys' ciphers and the video frames' arena; on the socket thread, after <see cref="Close"/>, when nothing reads them any more.</summary>
+    internal void Release()
+    {
+        Interlocked.Exchange(ref _srtp, null)?.Dispose();
+        _video.Dispose();
+    }
 
     internal static bool IsDtls(ReadOnlySpan<byte> datagram) => datagram.Length > 13 && datagram[0] is >= 20 and <= 63;
 

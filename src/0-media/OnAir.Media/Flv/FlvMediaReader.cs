@@ -10,13 +10,14 @@ namespace OnAir.Media.Flv;
 /// Supports H.264 (codec id 7) and AAC (sound format 10); everything else is reported, not guessed.
 /// </summary>
 /// <remarks>Video: E.4.3.1 VIDEODATA / AVCVIDEOPACKET; audio: E.4.2.1 AUDIODATA / AACAUDIODATA (FLV spec v10.1).</remarks>
-public sealed class FlvMediaReader
+public sealed class FlvMediaReader : IDisposable
 {
     private const int CodecIdAvc = 7;
     private const int SoundFormatAac = 10;
     private const int FrameTypeKey = 1;
     private const int FrameTypeInfo = 5;
 
+    private readonly FrameArena _arena = new();
     private TimestampUnwrapper _videoClock;
     private TimestampUnwrapper _audioClock;
 
@@ -26,6 +27,9 @@ public sealed class FlvMediaReader
 
     /// <summary>The codec id or sound format last reported unsupported, for the log line.</summary>
     public int UnsupportedCodecId { get; private set; }
+
+    /// <summary>Lets go of the frames' arena (the frames already made stay valid).</summary>
+    public void Dispose() => _arena.Dispose();
 
     /// <exception cref="InvalidMediaException">The tag body is malformed (truncated header, bad sequence header).</exception>
     public FlvTagResult ReadVideo(ReadOnlySequence<byte> body, uint timestampMs, out MediaFrame? frame)
@@ -123,7 +127,7 @@ public sealed class FlvMediaReader
 
     private delegate T ConfigParser<out T>(ReadOnlySpan<byte> record);
 
-    private static FlvTagResult TakeFrame(TrackKind kind, long dts, long pts, bool isKeyFrame, CodecConfig? config, ReadOnlySequence<byte> data, out MediaFrame? frame)
+    private FlvTagResult TakeFrame(TrackKind kind, long dts, long pts, bool isKeyFrame, CodecConfig? config, ReadOnlySequence<byte> data, out MediaFrame? frame)
     {
         frame = null;
         if (config is null)
@@ -136,7 +140,7 @@ public sealed class FlvMediaReader
             return FlvTagResult.Ignored;
         }
 
-        frame = MediaFrame.Rent(kind, dts, pts, isKeyFrame, config, (int)data.Length);
+        frame = MediaFrame.Rent(kind, dts, pts, isKeyFrame, config, (int)data.Length, _arena);
         data.CopyTo(frame.WritablePayload);
         return FlvTagResult.Frame;
     }

@@ -34,7 +34,7 @@ internal sealed class AdtsStreamReader : ElementaryStreamReader
                 var config = ConfigFor(header);
                 var framePts = pts + FrameOffset(index, config.SampleRate);
                 var raw = payload.Slice(offset + header.HeaderSize, header.FrameLength - header.HeaderSize);
-                context.Emit(pid, MediaFrame.Create(TrackKind.Audio, framePts, framePts, isKeyFrame: true, config, raw));
+                context.Emit(pid, MediaFrame.Create(TrackKind.Audio, framePts, framePts, isKeyFrame: true, config, raw, context.Arena));
             }
             else
             {

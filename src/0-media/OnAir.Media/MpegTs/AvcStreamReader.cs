@@ -68,7 +68,7 @@ internal sealed class AvcStreamReader : ElementaryStreamReader
             return;
         }
 
-        var frame = MediaFrame.Rent(TrackKind.Video, dts, pts, isKeyFrame, config, size);
+        var frame = MediaFrame.Rent(TrackKind.Video, dts, pts, isKeyFrame, config, size, context.Arena);
         var destination = frame.WritablePayload;
         for (var i = 0; i < count; i++)
         {

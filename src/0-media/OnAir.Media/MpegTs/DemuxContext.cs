@@ -14,6 +14,9 @@ internal sealed class DemuxContext
 
     public TsDemuxerCounters Counters { get; } = new();
 
+    /// <summary>Where the demuxer's frame payloads are packed.</summary>
+    public FrameArena Arena { get; } = new();
+
     /// <summary>The caller's list during a <see cref="TsDemuxer.Push(ReadOnlySpan{byte}, List{TsFrame})"/> or <see cref="TsDemuxer.Flush"/> call, null between calls.</summary>
     public List<TsFrame>? Output { get; set; }
 

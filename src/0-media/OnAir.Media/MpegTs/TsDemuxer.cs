@@ -97,7 +97,11 @@ public sealed class TsDemuxer : IDisposable
     }
 
     /// <summary>Returns the pooled PES buffers; frames already handed out stay valid.</summary>
-    public void Dispose() => _pids.Dispose();
+    public void Dispose()
+    {
+        _pids.Dispose();
+        _context.Arena.Dispose();
+    }
 
     /// <summary>One 188-byte packet (section 2.4.3.2), adaptation field (section 2.4.3.4) skipped.</summary>
     private void ProcessPacket(ReadOnlySpan<byte> packet)

@@ -11,7 +11,7 @@ namespace OnAir.WebRtc.Rtp;
 /// After a loss, nothing goes out until the next IDR (a decoder could not use it), and
 /// <see cref="NeedsKeyFrame"/> says so, for the PLI that asks the encoder for one. One thread.
 /// </summary>
-public sealed class H264Depacketizer
+public sealed class H264Depacketizer : IDisposable
 {
     /// <summary>The largest access unit accepted (a 4K IDR is a few MB).</summary>
     public const int MaxAccessUnitBytes = 8 * 1024 * 1024;
@@ -21,6 +21,7 @@ public sealed class H264Depacketizer
     private const byte TypeFuA = 28;
 
     private readonly AvcParameterSets _parameterSets = new();
+    private readonly FrameArena _arena = new();
     private byte[] _accessUnit = new byte[64 * 1024];
     private int _length;
     private bool _isKeyFrame;
@@ -31,6 +32,9 @@ public sealed class H264Depacketizer
     private long _unwrapped;
     private uint _lastTimestamp;
     private bool _started;
+
+    /// <summary>Lets go of the frames' arena (the frames already made stay valid).</summary>
+    public void Dispose() => _arena.Dispose();
 
     /// <summary>True from a loss (or the start) until an IDR has gone out: the encoder should be asked for a keyframe.</summary>
     public bool NeedsKeyFrame { get; private set; } = true;
@@ -251,7 +255,7 @@ public sealed class H264Depacketizer
 
         NeedsKeyFrame = false;
         var dts = Unwrap(timestamp);
-        var frame = MediaFrame.Rent(TrackKind.Video, dts, dts, isKeyFrame, config, length); // no B-frames in WebRTC's H.264 profiles
+        var frame = MediaFrame.Rent(TrackKind.Video, dts, dts, isKeyFrame, config, length, _arena); // no B-frames in WebRTC's H.264 profiles
         _accessUnit.AsSpan(0, length).CopyTo(frame.WritablePayload);
         return frame;
     }

@@ -5,12 +5,14 @@ namespace OnAir.Packaging.Hls;
 /// <summary>
 /// An <see cref="IBufferWriter{T}"/> over one segment file at a time: bytes go to the file in
 /// 64 KiB blocks, and what is buffered when a part ends, so a part is in the file whole before it
-/// is listed. One instance per rendition, reused for every segment.
+/// is listed. One instance per rendition, reused for every segment. The block is rented while a
+/// part is being written and returned when it ends, so idle renditions (all of them, between parts)
+/// hold none.
 /// </summary>
 internal sealed class SegmentWriter : IBufferWriter<byte>, IDisposable
 {
     private const int BlockSize = 64 * 1024;
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
+    private byte[] _buffer = [];
     private int _used;
     private long _flushed;
     private long _partStart;
@@ -47,6 +49,7 @@ internal sealed class SegmentWriter : IBufferWriter<byte>, IDisposable
         var offset = _partStart;
         var length = (int)(BytesWritten - offset);
         FlushBuffer();
+        ReturnBuffer();
         _partStart = BytesWritten;
         return (offset, length);
     }
@@ -55,6 +58,7 @@ internal sealed class SegmentWriter : IBufferWriter<byte>, IDisposable
     public void Close()
     {
         FlushBuffer();
+        ReturnBuffer();
         _file?.Dispose();
         _file = null;
     }
@@ -63,11 +67,7 @@ internal sealed class SegmentWriter : IBufferWriter<byte>, IDisposable
     {
         _file?.Dispose();
         _file = null;
-        if (_buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = [];
-        }
+        ReturnBuffer();
     }
 
     private void Reserve(int sizeHint)
@@ -84,9 +84,18 @@ internal sealed class SegmentWriter : IBufferWriter<byte>, IDisposable
             return;
         }
 
-        // A request larger than a block (the writers ask for headers and pieces, never a whole frame): the buffer is empty now.
-        ArrayPool<byte>.Shared.Return(_buffer);
-        _buffer = ArrayPool<byte>.Shared.Rent(needed);
+        // No block yet, or a request larger than a block (the writers ask for headers and pieces, never a whole frame): the buffer is empty now.
+        ReturnBuffer();
+        _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(needed, BlockSize));
+    }
+
+    private void ReturnBuffer()
+    {
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = [];
+        }
     }
 
     private void FlushBuffer()
