@@ -1,14 +1,15 @@
 using OnAir.Media;
 using OnAir.Media.Aac;
 using OnAir.Media.Avc;
+using OnAir.Media.Hevc;
 using OnAir.Testing;
 
 namespace OnAir.Fuzz.Targets;
 
 /// <summary>
 /// The codec configurations a publisher sends first: the AVCDecoderConfigurationRecord (with its SPS,
-/// parsed for the picture size and profile), an SPS NAL on its own, and the AAC AudioSpecificConfig.
-/// The first byte picks which.
+/// parsed for the picture size and profile), an SPS NAL on its own, the AAC AudioSpecificConfig, the
+/// HEVCDecoderConfigurationRecord and an HEVC SPS on its own. The first byte picks which.
 /// </summary>
 internal sealed class CodecConfigTarget : IFuzzTarget
 {
@@ -32,6 +33,13 @@ internal sealed class CodecConfigTarget : IFuzzTarget
 
             frames.Dispose();
         }
+
+        foreach (var vector in new[] { "hevc-320x180-main.mp4", "hevc-640x360-main10.mp4" })
+        {
+            var record = Mp4Box.Payload(Vectors.Read(vector), "hvcC");
+            yield return [3, .. record];
+            yield return [4, .. HevcConfig.Parse(record).SpsList[0]];
+        }
     }
 
     public static void Fuzz(ReadOnlySpan<byte> input)
@@ -43,11 +51,13 @@ internal sealed class CodecConfigTarget : IFuzzTarget
 
         try
         {
-            _ = (input[0] % 3) switch
+            _ = (input[0] % 5) switch
             {
                 0 => AvcConfig.Parse(input[1..]).CodecString,
                 1 => SequenceParameterSet.Parse(input[1..]).Width.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                _ => AacConfig.Parse(input[1..]).CodecString,
+                2 => AacConfig.Parse(input[1..]).CodecString,
+                3 => HevcConfig.Parse(input[1..]).CodecString,
+                _ => HevcPictureSize.FromSps(input[1..]).Width.ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
         }
         catch (InvalidMediaException)

@@ -1,6 +1,11 @@
+using System.Buffers;
+
 namespace OnAir.Media.Avc;
 
-/// <summary>H.264 NAL unit helpers (ITU-T H.264 section 7.3.1).</summary>
+/// <summary>A parser of a NAL unit's RBSP (its payload with the emulation prevention bytes removed).</summary>
+internal delegate T RbspParser<out T>(ReadOnlySpan<byte> rbsp);
+
+/// <summary>H.264 NAL unit helpers (ITU-T H.264 section 7.3.1); H.265 escapes its NAL units the same way.</summary>
 public static class NalUnit
 {
     public const byte TypeNonIdrSlice = 1;
@@ -30,6 +35,21 @@ public static class NalUnit
         }
 
         return written;
+    }
+
+    /// <summary>Parses <paramref name="payload"/> (a NAL unit after its header) as an RBSP, unescaped in a pooled buffer.</summary>
+    internal static T ParseRbsp<T>(ReadOnlySpan<byte> payload, RbspParser<T> parse)
+    {
+        var rented = ArrayPool<byte>.Shared.Rent(Math.Max(payload.Length, 1));
+        try
+        {
+            var length = ToRbsp(payload, rented);
+            return parse(rented.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>Writes <paramref name="nal"/> behind a big-endian length prefix of <paramref name="nalLengthSize"/> bytes (1, 2 or 4); the bytes written.</summary>

@@ -1,5 +1,3 @@
-using System.Buffers;
-
 namespace OnAir.Media.Avc;
 
 /// <summary>The fields of an H.264 SPS that packaging needs (ITU-T H.264 section 7.3.2.1.1).</summary>
@@ -30,16 +28,7 @@ public sealed record SequenceParameterSet(
             throw new InvalidMediaException($"SPS of {nal.Length} bytes exceeds {MaxLength}.");
         }
 
-        var rented = ArrayPool<byte>.Shared.Rent(nal.Length);
-        try
-        {
-            var length = NalUnit.ToRbsp(nal[1..], rented);
-            return ParseRbsp(rented.AsSpan(0, length));
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
+        return NalUnit.ParseRbsp(nal[1..], ParseRbsp);
     }
 
     private static SequenceParameterSet ParseRbsp(ReadOnlySpan<byte> rbsp)

@@ -1,0 +1,183 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+
+namespace OnAir.Media.Hevc;
+
+/// <summary>
+/// H.265 decoder configuration: the HEVCDecoderConfigurationRecord (ISO/IEC 14496-15 section
+/// 8.3.3.1) with its VPS, SPS and PPS, the profile, tier and level it declares, and the picture size
+/// parsed from the first SPS. Enhanced RTMP carries this record in its HEVC sequence start, and an
+/// fMP4 <c>hvc1</c> sample entry carries it verbatim as <c>hvcC</c>.
+/// </summary>
+public sealed class HevcConfig : CodecConfig
+{
+    /// <summary>Bounds on a record's arrays and NAL units per array; real records carry three or four arrays of one.</summary>
+    public const int MaxArrays = 16;
+
+    public const int MaxNalUnitsPerArray = 32;
+
+    public const byte NalTypeVps = 32;
+    public const byte NalTypeSps = 33;
+    public const byte NalTypePps = 34;
+
+    private const int FixedPartLength = 23;
+
+    private readonly byte[] _record;
+
+    private HevcConfig(byte[] record, byte[][] vps, byte[][] sps, byte[][] pps, HevcPictureSize size)
+    {
+        _record = record;
+        VpsList = vps;
+        SpsList = sps;
+        PpsList = pps;
+        ProfileSpace = record[1] >> 6;
+        HighTier = (record[1] & 0x20) != 0;
+        ProfileIdc = record[1] & 0x1F;
+        LevelIdc = record[12];
+        NalLengthSize = (record[21] & 0x03) + 1;
+        Width = size.Width;
+        Height = size.Height;
+        CodecString = BuildCodecString(record);
+    }
+
+    public override TrackKind Kind => TrackKind.Video;
+
+    /// <summary>The RFC 6381 string for an <c>hvc1</c> sample entry (ISO/IEC 14496-15 annex E.3), e.g. <c>hvc1.1.6.L93.B0</c>.</summary>
+    public override string CodecString { get; }
+
+    public override ReadOnlyMemory<byte> Record => _record;
+
+    public IReadOnlyList<byte[]> VpsList { get; }
+
+    public IReadOnlyList<byte[]> SpsList { get; }
+
+    public IReadOnlyList<byte[]> PpsList { get; }
+
+    /// <summary>general_profile_space (0 in every profile defined so far).</summary>
+    public int ProfileSpace { get; }
+
+    public bool HighTier { get; }
+
+    /// <summary>general_profile_idc: 1 Main, 2 Main 10, 3 Main Still Picture, 4 range extensions.</summary>
+    public int ProfileIdc { get; }
+
+    /// <summary>general_level_idc: 30 times the level number (93 is level 3.1).</summary>
+    public int LevelIdc { get; }
+
+    /// <summary>Bytes of each NAL length prefix in the frames' payloads (1, 2 or 4).</summary>
+    public int NalLengthSize { get; }
+
+    /// <summary>The displayed size: the SPS's coded size less its conformance window.</summary>
+    public int Width { get; }
+
+    public int Height { get; }
+
+    /// <summary>Parses an HEVCDecoderConfigurationRecord.</summary>
+    /// <exception cref="InvalidMediaException">The record is truncated, of another version, over the bounds, or lacks a VPS, SPS or PPS, or its SPS is malformed.</exception>
+    public static HevcConfig Parse(ReadOnlySpan<byte> record)
+    {
+        if (record.Length < FixedPartLength)
+        {
+            throw new InvalidMediaException($"HEVC configuration record of {record.Length} bytes is too short.");
+        }
+
+        if (record[0] != 1)
+        {
+            throw new InvalidMediaException($"HEVC configuration record version {record[0]} is not 1.");
+        }
+
+        if ((record[21] & 0x03) == 2)
+        {
+            throw new InvalidMediaException("HEVC NAL length size of 3 bytes is not allowed.");
+        }
+
+        var arrays = record[22];
+        if (arrays > MaxArrays)
+        {
+            throw new InvalidMediaException($"HEVC configuration record has {arrays} arrays, over {MaxArrays}.");
+        }
+
+        List<byte[]> vps = [], sps = [], pps = [];
+        var offset = FixedPartLength;
+        for (var i = 0; i < arrays; i++)
+        {
+            if (record.Length - offset < 3)
+            {
+                throw new InvalidMediaException("HEVC configuration record ends inside its array headers.");
+            }
+
+            var nalType = record[offset] & 0x3F;
+            var count = BinaryPrimitives.ReadUInt16BigEndian(record[(offset + 1)..]);
+            offset += 3;
+            if (count > MaxNalUnitsPerArray)
+            {
+                throw new InvalidMediaException($"HEVC configuration record has {count} NAL units of type {nalType}, over {MaxNalUnitsPerArray}.");
+            }
+
+            for (var j = 0; j < count; j++)
+            {
+                if (record.Length - offset < 2)
+                {
+                    throw new InvalidMediaException("HEVC configuration record ends inside a NAL unit length.");
+                }
+
+                var length = BinaryPrimitives.ReadUInt16BigEndian(record[offset..]);
+                offset += 2;
+                if (length < 2 || record.Length - offset < length)
+                {
+                    throw new InvalidMediaException($"HEVC configuration record has a NAL unit of {length} bytes where {record.Length - offset} remain.");
+                }
+
+                var nal = record.Slice(offset, length).ToArray();
+                offset += length;
+                switch (nalType)
+                {
+                    case NalTypeVps: vps.Add(nal); break;
+                    case NalTypeSps: sps.Add(nal); break;
+                    case NalTypePps: pps.Add(nal); break;
+                    default: break; // SEI and the like: kept in the record, not needed apart
+                }
+            }
+        }
+
+        if (vps.Count == 0 || sps.Count == 0 || pps.Count == 0)
+        {
+            throw new InvalidMediaException("HEVC configuration record lacks a VPS, an SPS or a PPS.");
+        }
+
+        var size = HevcPictureSize.FromSps(sps[0]);
+        return new HevcConfig(record.ToArray(), [.. vps], [.. sps], [.. pps], size);
+    }
+
+    /// <summary>Annex E.3: profile space and profile, the compatibility flags bit-reversed in hex, tier and level, then the constraint bytes without trailing zeros.</summary>
+    private static string BuildCodecString(ReadOnlySpan<byte> record)
+    {
+        var text = new StringBuilder("hvc1.");
+        text.Append((record[1] >> 6) switch { 0 => "", 1 => "A", 2 => "B", _ => "C" });
+        text.Append(CultureInfo.InvariantCulture, $"{record[1] & 0x1F}");
+        var compatibility = ReverseBits(BinaryPrimitives.ReadUInt32BigEndian(record[2..]));
+        text.Append(CultureInfo.InvariantCulture, $".{compatibility:X}");
+        text.Append((record[1] & 0x20) != 0 ? ".H" : ".L");
+        text.Append(CultureInfo.InvariantCulture, $"{record[12]}");
+        var constraints = record.Slice(6, 6);
+        var used = constraints.LastIndexOfAnyExcept((byte)0) + 1;
+        foreach (var constraint in constraints[..used])
+        {
+            text.Append(CultureInfo.InvariantCulture, $".{constraint:X}");
+        }
+
+        return text.ToString();
+    }
+
+    private static uint ReverseBits(uint value)
+    {
+        uint reversed = 0;
+        for (var i = 0; i < 32; i++)
+        {
+            reversed = (reversed << 1) | ((value >> i) & 1);
+        }
+
+        return reversed;
+    }
+}
