@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using OnAir.Media;
-using OnAir.Media.Avc;
 using OnAir.Media.MpegTs;
 using OnAir.Streams;
 using OnAir.Transcoding.Ffmpeg;
@@ -39,7 +38,7 @@ internal sealed class RungRouter
     }
 
     /// <summary>The height of the source the rungs are made from, from the last video config seen.</summary>
-    public int SourceHeight => (_stream.Source.Feed.LastVideoConfig as AvcConfig)?.Height ?? 0;
+    public int SourceHeight => (_stream.Source.Feed.LastVideoConfig as VideoConfig)?.Height ?? 0;
 
     /// <summary>The latest PTS every rung of the current run has reached, or null before its first output.</summary>
     public long? OutputPts

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using OnAir.Media;
-using OnAir.Media.Avc;
 using OnAir.Streams;
 using OnAir.Transcoding.Ffmpeg;
 
@@ -205,7 +204,7 @@ public sealed class StreamTranscoder
     /// </summary>
     private bool PlanLadder(MediaFrame keyFrame)
     {
-        var height = (keyFrame.Config as AvcConfig)?.Height ?? 0;
+        var height = (keyFrame.Config as VideoConfig)?.Height ?? 0;
         _plannedHeight = height;
         var sourceKbps = _stream.DeclaredVideoBitrateKbps;
         _rungs = LadderCommand.RungsFor(_settings.Ladder, height, sourceKbps);
@@ -247,7 +246,7 @@ public sealed class StreamTranscoder
     private void ReplanIfSourceChanged(MediaFrame keyFrame)
     {
         _awaitingPublisher = false;
-        var height = (keyFrame.Config as AvcConfig)?.Height ?? 0;
+        var height = (keyFrame.Config as VideoConfig)?.Height ?? 0;
         if (height == _plannedHeight)
         {
             return;

@@ -173,13 +173,13 @@ internal sealed class RenditionRecorder
         var firstKey = _pending.Find(f => f.Kind == TrackKind.Video && f.IsKeyFrame);
         _videoConfig = firstKey?.Config;
         _audioConfig = _pending.Find(f => f.Kind == TrackKind.Audio)?.Config;
-        if (_videoConfig is not AvcConfig && _audioConfig is not AacConfig)
+        if (_videoConfig is not VideoConfig && _audioConfig is not AacConfig)
         {
             ReleasePending();
             return; // nothing recordable yet: keep probing with the next frames
         }
 
-        var video = _videoConfig as AvcConfig;
+        var video = _videoConfig as VideoConfig;
         var audio = _audioConfig as AacConfig;
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
         _file = new FileStream(_path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, bufferSize: 0);
@@ -402,7 +402,7 @@ internal sealed class RenditionRecorder
         var old = video ? _videoConfig! : _audioConfig!;
         (video ? ref _videoConfig : ref _audioConfig) = config;
         _parameterSetsDue |= video;
-        if (StoppedBecause is not null || !Append(Fmp4InitSegment.Create(_videoConfig as AvcConfig, _audioConfig as AacConfig)))
+        if (StoppedBecause is not null || !Append(Fmp4InitSegment.Create(_videoConfig as VideoConfig, _audioConfig as AacConfig)))
         {
             return false;
         }

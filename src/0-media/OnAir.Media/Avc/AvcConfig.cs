@@ -6,7 +6,7 @@ namespace OnAir.Media.Avc;
 /// H.264 decoder configuration: the AVCDecoderConfigurationRecord (ISO/IEC 14496-15 section 5.3.3.1)
 /// with its SPS and PPS, and the picture facts parsed from the first SPS.
 /// </summary>
-public sealed class AvcConfig : CodecConfig
+public sealed class AvcConfig : VideoConfig
 {
     /// <summary>Bound on SPS/PPS count per record; real records carry one of each.</summary>
     public const int MaxParameterSets = 32;
@@ -24,8 +24,6 @@ public sealed class AvcConfig : CodecConfig
         AnnexBParameterSets = BuildAnnexBParameterSets(sps, pps);
     }
 
-    public override TrackKind Kind => TrackKind.Video;
-
     public override string CodecString { get; }
 
     public override ReadOnlyMemory<byte> Record => _record;
@@ -34,14 +32,17 @@ public sealed class AvcConfig : CodecConfig
 
     public IReadOnlyList<byte[]> PpsList { get; }
 
-    /// <summary>Bytes of each NAL length prefix in AVCC payloads (1, 2 or 4).</summary>
-    public int NalLengthSize { get; }
+    public override int NalLengthSize { get; }
 
     public SequenceParameterSet Sps { get; }
 
-    public int Width => Sps.Width;
+    public override int Width => Sps.Width;
 
-    public int Height => Sps.Height;
+    public override int Height => Sps.Height;
+
+    public override ReadOnlySpan<byte> SampleEntryType => "avc1"u8;
+
+    public override ReadOnlySpan<byte> RecordBoxType => "avcC"u8;
 
     /// <summary>Every SPS then every PPS, each behind a 4-byte start code: what goes before an IDR in Annex B.</summary>
     public ReadOnlyMemory<byte> AnnexBParameterSets { get; }

@@ -10,7 +10,7 @@ namespace OnAir.Media.Hevc;
 /// parsed from the first SPS. Enhanced RTMP carries this record in its HEVC sequence start, and an
 /// fMP4 <c>hvc1</c> sample entry carries it verbatim as <c>hvcC</c>.
 /// </summary>
-public sealed class HevcConfig : CodecConfig
+public sealed class HevcConfig : VideoConfig
 {
     /// <summary>Bounds on a record's arrays and NAL units per array; real records carry three or four arrays of one.</summary>
     public const int MaxArrays = 16;
@@ -41,8 +41,6 @@ public sealed class HevcConfig : CodecConfig
         CodecString = BuildCodecString(record);
     }
 
-    public override TrackKind Kind => TrackKind.Video;
-
     /// <summary>The RFC 6381 string for an <c>hvc1</c> sample entry (ISO/IEC 14496-15 annex E.3), e.g. <c>hvc1.1.6.L93.B0</c>.</summary>
     public override string CodecString { get; }
 
@@ -65,13 +63,16 @@ public sealed class HevcConfig : CodecConfig
     /// <summary>general_level_idc: 30 times the level number (93 is level 3.1).</summary>
     public int LevelIdc { get; }
 
-    /// <summary>Bytes of each NAL length prefix in the frames' payloads (1, 2 or 4).</summary>
-    public int NalLengthSize { get; }
+    public override int NalLengthSize { get; }
 
     /// <summary>The displayed size: the SPS's coded size less its conformance window.</summary>
-    public int Width { get; }
+    public override int Width { get; }
 
-    public int Height { get; }
+    public override int Height { get; }
+
+    public override ReadOnlySpan<byte> SampleEntryType => "hvc1"u8;
+
+    public override ReadOnlySpan<byte> RecordBoxType => "hvcC"u8;
 
     /// <summary>Parses an HEVCDecoderConfigurationRecord.</summary>
     /// <exception cref="InvalidMediaException">The record is truncated, of another version, over the bounds, or lacks a VPS, SPS or PPS, or its SPS is malformed.</exception>

@@ -1,18 +1,17 @@
 using OnAir.Media.Aac;
-using OnAir.Media.Avc;
 
 namespace OnAir.Media.Mp4;
 
 /// <summary>
 /// The initialization segment of a fragmented MP4 (CMAF header): <c>ftyp</c> and a <c>moov</c>
-/// with one track per elementary stream (<c>avc1</c> with the publisher's <c>avcC</c>, <c>mp4a</c>
+/// with one track per elementary stream (<c>avc1</c> or <c>hvc1</c> with the publisher's <c>avcC</c> or <c>hvcC</c>, <c>mp4a</c>
 /// with an <c>esds</c> carrying its AudioSpecificConfig), empty sample tables and an <c>mvex</c>
 /// announcing that the samples come in <c>moof</c> fragments (<see cref="Fmp4FragmentWriter"/>).
 /// </summary>
 public static class Fmp4InitSegment
 {
     /// <exception cref="ArgumentException">Neither track given.</exception>
-    public static byte[] Create(AvcConfig? video, AacConfig? audio)
+    public static byte[] Create(VideoConfig? video, AacConfig? audio)
     {
         if (video is null && audio is null)
         {

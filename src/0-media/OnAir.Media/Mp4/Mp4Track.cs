@@ -6,21 +6,21 @@ namespace OnAir.Media.Mp4;
 
 /// <summary>
 /// What a movie says of one track besides its samples: its id, kind, picture size and its sample
-/// description (the whole <c>stsd</c> box, with <c>avc1</c>/<c>avcC</c> or <c>mp4a</c>/<c>esds</c>).
+/// description (the whole <c>stsd</c> box, with <c>avc1</c>/<c>avcC</c>, <c>hvc1</c>/<c>hvcC</c> or <c>mp4a</c>/<c>esds</c>).
 /// Built from a codec configuration for a new file, or read back from an init segment
 /// (<see cref="Fmp4InitReader"/>) so a recording is finalised with exactly what it was written with.
 /// </summary>
 public sealed record Mp4Track(int TrackId, TrackKind Kind, int Width, int Height, byte[] SampleDescription)
 {
-    /// <summary>The codec configuration the sample description carries (an <see cref="AvcConfig"/> or <see cref="AacConfig"/>).</summary>
+    /// <summary>The codec configuration the sample description carries (a <see cref="VideoConfig"/> or an <see cref="AacConfig"/>).</summary>
     /// <exception cref="InvalidMediaException">A sample entry OnAir does not write, or a malformed one.</exception>
     public CodecConfig ReadCodecConfig() => SampleEntryReader.Read(SampleDescription);
 
-    public static Mp4Track Video(AvcConfig config)
+    public static Mp4Track Video(VideoConfig config)
     {
         var buffer = new byte[256 + config.Record.Length];
         var box = new BoxWriter(buffer);
-        var stsd = BeginSampleDescription(ref box, "avc1"u8, out var avc1);
+        var stsd = BeginSampleDescription(ref box, config.SampleEntryType, out var entry);
         box.U16(0); // pre-defined
         box.U16(0); // reserved
         box.Zeros(12); // pre-defined
@@ -33,10 +33,10 @@ public sealed record Mp4Track(int TrackId, TrackKind Kind, int Width, int Height
         box.Zeros(32); // compressor name
         box.U16(0x0018); // depth
         box.U16(0xFFFF); // pre-defined -1
-        var avcC = box.Begin("avcC"u8);
+        var record = box.Begin(config.RecordBoxType);
         box.Bytes(config.Record.Span);
-        box.End(avcC);
-        box.End(avc1);
+        box.End(record);
+        box.End(entry);
         box.End(stsd);
         return new Mp4Track(Fmp4Tracks.VideoTrackId, TrackKind.Video, config.Width, config.Height, buffer[..box.Position]);
     }

@@ -1,9 +1,10 @@
 using OnAir.Media.Aac;
 using OnAir.Media.Avc;
+using OnAir.Media.Hevc;
 
 namespace OnAir.Media.Mp4;
 
-/// <summary>Reads the codec configuration back out of an <c>stsd</c> box: avc1's <c>avcC</c>, or the AudioSpecificConfig inside mp4a's <c>esds</c>.</summary>
+/// <summary>Reads the codec configuration back out of an <c>stsd</c> box: avc1's <c>avcC</c>, hvc1's <c>hvcC</c>, or the AudioSpecificConfig inside mp4a's <c>esds</c>.</summary>
 internal static class SampleEntryReader
 {
     private const int VisualEntryFields = 8 + 70; // reserved + data reference index, then the visual sample entry's fields
@@ -25,13 +26,19 @@ internal static class SampleEntryReader
                 return avcC.IsEmpty ? throw new InvalidMediaException("MP4 avc1 entry without avcC") : AvcConfig.Parse(avcC);
             }
 
+            if (entry.Is("hvc1"u8) && content.Length > VisualEntryFields)
+            {
+                var hvcC = Mp4BoxHeader.FindChild(content[VisualEntryFields..], "hvcC"u8);
+                return hvcC.IsEmpty ? throw new InvalidMediaException("MP4 hvc1 entry without hvcC") : HevcConfig.Parse(hvcC);
+            }
+
             if (entry.Is("mp4a"u8) && content.Length > AudioEntryFields)
             {
                 var esds = Mp4BoxHeader.FindChild(content[AudioEntryFields..], "esds"u8);
                 return AacConfig.Parse(AudioSpecificConfig(esds));
             }
 
-            throw new InvalidMediaException($"MP4 sample entry '{entry.TypeName}' is not one OnAir records (avc1, mp4a)");
+            throw new InvalidMediaException($"MP4 sample entry '{entry.TypeName}' is not one OnAir records (avc1, hvc1, mp4a)");
         }
 
         throw new InvalidMediaException("MP4 stsd box without an entry");

@@ -1,5 +1,4 @@
 using OnAir.Media;
-using OnAir.Media.Avc;
 
 namespace OnAir.Packaging.Hls;
 
@@ -34,15 +33,15 @@ internal static class VariantMeter
             videoFrames += segment.VideoFrames;
         }
 
-        var avc = video as AvcConfig;
+        var picture = video as VideoConfig;
         var codecs = string.Join(',', new[] { video?.CodecString, audio?.CodecString }.Where(c => c is not null));
         var frameRate = video is not null && seconds > 0 ? Math.Round(videoFrames / seconds, 3) : 0;
         return new RenditionVariant(
             name,
             (long)Math.Ceiling(peak),
             seconds > 0 ? (long)Math.Ceiling(bits / seconds) : 0,
-            avc?.Width ?? 0,
-            avc?.Height ?? 0,
+            picture?.Width ?? 0,
+            picture?.Height ?? 0,
             codecs,
             frameRate);
     }

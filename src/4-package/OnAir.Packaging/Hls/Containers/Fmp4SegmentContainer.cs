@@ -1,7 +1,6 @@
 using System.Buffers;
 using OnAir.Media;
 using OnAir.Media.Aac;
-using OnAir.Media.Avc;
 using OnAir.Media.Mp4;
 
 namespace OnAir.Packaging.Hls.Containers;
@@ -18,7 +17,7 @@ internal sealed class Fmp4SegmentContainer(bool hasVideo) : ISegmentContainer
     public string ContentType => "video/mp4";
 
     public byte[]? CreateInitSegment(CodecConfig? video, CodecConfig? audio) =>
-        Fmp4InitSegment.Create(video as AvcConfig, audio as AacConfig);
+        Fmp4InitSegment.Create(video as VideoConfig, audio as AacConfig);
 
     public void BeginSegment(IBufferWriter<byte> output)
     {
@@ -28,9 +27,9 @@ internal sealed class Fmp4SegmentContainer(bool hasVideo) : ISegmentContainer
 
     public void Write(MediaFrame frame, IBufferWriter<byte> output)
     {
-        if (frame.Config is not (AvcConfig or AacConfig))
+        if (frame.Config is not (VideoConfig or AacConfig))
         {
-            throw new InvalidMediaException($"{frame} is neither H.264 nor AAC, which fMP4 segments carry.");
+            throw new InvalidMediaException($"{frame} is neither H.264, H.265 nor AAC, which fMP4 segments carry.");
         }
 
         _fragments.Add(frame);
