@@ -65,8 +65,8 @@ for n in $COUNTS; do
   for p in "${PUBLISHERS[@]}"; do alive "$p" && alive_pubs=$((alive_pubs + 1)); done
   [ "$alive_pubs" -eq "$n" ] || die "$((n - alive_pubs)) of $n publishers exited (logs: $LOGS/mem-publisher-*.log)"
   stop_pids "${PUBLISHERS[@]}" "$server"
-  awk -v n="$n" -v idle="$idle" -v avg="$avg" -v max="$max" -v split="$split" \
-    'BEGIN { printf "| %d | %.1f | %.1f / %.1f | %.2f | %s |\n", n, idle / 1024, avg / 1024, max / 1024, (avg - idle) / 1024 / n, split }'
+  awk -v n="$n" -v idle="$idle" -v avg="$avg" -v max="$max" -v parts="$split" \
+    'BEGIN { printf "| %d | %.1f | %.1f / %.1f | %.2f | %s |\n", n, idle / 1024, avg / 1024, max / 1024, (avg - idle) / 1024 / n, parts }'
   if [ -n "$previous_count" ]; then
     slopes+=("$(awk -v a="$previous_count" -v b="$n" -v ra="$previous_avg" -v rb="$avg" \
       'BEGIN { printf "- From %d to %d streams: %.2f MiB per extra stream.", a, b, (rb - ra) / 1024 / (b - a) }')")

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Soak (issue 13): BENCH_SOAK_STREAMS (10) real-time publishers and BENCH_SOAK_VIEWERS (100)
 # simulated viewers for BENCH_SOAK_SECONDS (3600). Every 10 s: the server's RSS, open file
-# descriptors, threads, and the data directory's size. After a warm-up of BENCH_SOAK_WARMUP_SECONDS
+# descriptors, threads, and the data directory's size, and RSS split into anonymous memory (the GC heap
+# and native allocations) and shared memory (the JIT's code, double-mapped for W^X), so growth can be
+# told apart: a leak grows the first, the JIT still tiering up methods grows the second. After a warm-up of BENCH_SOAK_WARMUP_SECONDS
 # (600), each should stay flat: growth from the first to the last 10 minutes under 5 %. Writes
 # bench/out/soak.csv, bench/out/soak.svg (the four series over time) and bench/out/soak.md.
 # Not for CI: an hour. Ports BENCH_PORT_BASE..+1 (29390).
@@ -43,11 +45,11 @@ VIEWER_TOOL=$!
 STARTED_PIDS+=("$VIEWER_TOOL")
 
 log "$STREAMS streams, $VIEWERS viewers, $DURATION s: sampling every 10 s into $CSV"
-echo "seconds,rss_mib,fds,threads,data_mib" >"$CSV"
+echo "seconds,rss_mib,fds,threads,data_mib,rss_anon_mib,rss_shmem_mib" >"$CSV"
 start=$(date +%s)
 while alive "$VIEWER_TOOL"; do
   alive "$SERVER" || die "the server exited during the soak ($LOGS/soak-onair.log)"
-  echo "$(($(date +%s) - start)),$(($(rss_kb "$SERVER") / 1024)),$(ls "/proc/$SERVER/fd" | wc -l),$(awk '/^Threads:/ { print $2 }' "/proc/$SERVER/status"),$(($(du -sk "$WORK/data" 2>/dev/null | cut -f1) / 1024))" >>"$CSV"
+  echo "$(($(date +%s) - start)),$(($(rss_kb "$SERVER") / 1024)),$(ls "/proc/$SERVER/fd" | wc -l),$(awk '/^Threads:/ { print $2 }' "/proc/$SERVER/status"),$(($(du -sk "$WORK/data" 2>/dev/null | cut -f1) / 1024)),$(awk '/^RssAnon:/ { a = $2 } /^RssShmem:/ { s = $2 } END { printf "%d,%d", a / 1024, s / 1024 }' "/proc/$SERVER/status")" >>"$CSV"
   sleep 10
 done
 wait "$VIEWER_TOOL" || die "the viewer tool failed ($LOGS/soak-viewers.log)"
@@ -57,7 +59,7 @@ python3 - "$CSV" "$WARMUP" "$OUT/soak.svg" "$OUT/soak.md" "$STREAMS" "$VIEWERS" 
 import csv, sys
 path, warmup, svg_path, md_path, streams, viewers, commit = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7]
 rows = [{k: float(v) for k, v in r.items()} for r in csv.DictReader(open(path))]
-series = ["rss_mib", "fds", "threads", "data_mib"]
+series = ["rss_mib", "fds", "threads", "data_mib", "rss_anon_mib", "rss_shmem_mib"]
 after = [r for r in rows if r["seconds"] >= warmup]
 window = 600
 first = [r for r in after if r["seconds"] < warmup + window]
@@ -73,7 +75,7 @@ open(md_path, "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 # The plot: each series scaled to its own maximum, one polyline each.
 w, h, pad = 900, 320, 40
-colors = {"rss_mib": "#c0392b", "fds": "#2980b9", "threads": "#27ae60", "data_mib": "#8e44ad"}
+colors = {"rss_mib": "#c0392b", "fds": "#2980b9", "threads": "#27ae60", "data_mib": "#8e44ad", "rss_anon_mib": "#d35400", "rss_shmem_mib": "#7f8c8d"}
 t_max = max(r["seconds"] for r in rows) or 1
 out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">',
        f'<rect width="{w}" height="{h}" fill="white"/>',
@@ -83,7 +85,7 @@ for i, k in enumerate(series):
     top = max(r[k] for r in rows) or 1
     points = " ".join(f"{pad + r['seconds'] / t_max * (w - pad - 10):.1f},{h - pad - r[k] / top * (h - 2 * pad):.1f}" for r in rows)
     out.append(f'<polyline fill="none" stroke="{colors[k]}" stroke-width="1.5" points="{points}"/>')
-    out.append(f'<text x="{pad + 10 + i * 210}" y="20" fill="{colors[k]}">{k} (max {top:.0f})</text>')
+    out.append(f'<text x="{pad + 10 + (i % 3) * 280}" y="{20 + (i // 3) * 16}" fill="{colors[k]}">{k} (max {top:.0f})</text>')
 out.append("</svg>")
 open(svg_path, "w").write("\n".join(out))
 PY
