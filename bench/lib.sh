@@ -100,6 +100,15 @@ cpu_ticks() {
   echo $((user + sys))
 }
 
+# status_mib PID KEY...: the KEYs of /proc/PID/status (memory fields, e.g. RssAnon RssShmem) in MiB, comma-separated.
+status_mib() {
+  local pid=$1
+  shift
+  awk -v keys="$*" 'BEGIN { n = split(keys, k, " "); for (i = 1; i <= n; i++) want[k[i] ":"] = i }
+    $1 in want { v[want[$1]] = int($2 / 1024) }
+    END { for (i = 1; i <= n; i++) printf "%s%d", (i > 1 ? "," : ""), v[i] }' "/proc/$pid/status"
+}
+
 # rss_kb PID...: sum of VmRSS.
 rss_kb() {
   local total=0 pid kb

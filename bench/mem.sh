@@ -37,8 +37,6 @@ if [ -n "${BENCH_ONAIR_ENV:-}" ]; then
   log "environment for the server: $BENCH_ONAIR_ENV"
 fi
 
-status_kb() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status"; }
-
 echo "| Streams | Idle RSS, MiB | RSS avg / max, MiB | (avg − idle) / N | RssAnon / RssFile / RssShmem, MiB |"
 echo "|---:|---:|---:|---:|---|"
 previous_count=""
@@ -60,7 +58,7 @@ for n in $COUNTS; do
     sleep 1
   done
   avg=$((sum / samples))
-  split="$(($(status_kb "$server" RssAnon) / 1024)) / $(($(status_kb "$server" RssFile) / 1024)) / $(($(status_kb "$server" RssShmem) / 1024))"
+  split=$(status_mib "$server" RssAnon RssFile RssShmem | sed 's|,| / |g')
   alive_pubs=0
   for p in "${PUBLISHERS[@]}"; do alive "$p" && alive_pubs=$((alive_pubs + 1)); done
   [ "$alive_pubs" -eq "$n" ] || die "$((n - alive_pubs)) of $n publishers exited (logs: $LOGS/mem-publisher-*.log)"

@@ -49,7 +49,7 @@ echo "seconds,rss_mib,fds,threads,data_mib,rss_anon_mib,rss_shmem_mib" >"$CSV"
 start=$(date +%s)
 while alive "$VIEWER_TOOL"; do
   alive "$SERVER" || die "the server exited during the soak ($LOGS/soak-onair.log)"
-  echo "$(($(date +%s) - start)),$(($(rss_kb "$SERVER") / 1024)),$(ls "/proc/$SERVER/fd" | wc -l),$(awk '/^Threads:/ { print $2 }' "/proc/$SERVER/status"),$(($(du -sk "$WORK/data" 2>/dev/null | cut -f1) / 1024)),$(awk '/^RssAnon:/ { a = $2 } /^RssShmem:/ { s = $2 } END { printf "%d,%d", a / 1024, s / 1024 }' "/proc/$SERVER/status")" >>"$CSV"
+  echo "$(($(date +%s) - start)),$(($(rss_kb "$SERVER") / 1024)),$(ls "/proc/$SERVER/fd" | wc -l),$(awk '/^Threads:/ { print $2 }' "/proc/$SERVER/status"),$(($(du -sk "$WORK/data" 2>/dev/null | cut -f1) / 1024)),$(status_mib "$SERVER" RssAnon RssShmem)" >>"$CSV"
   sleep 10
 done
 wait "$VIEWER_TOOL" || die "the viewer tool failed ($LOGS/soak-viewers.log)"

@@ -1,49 +1,28 @@
-using System.Buffers.Binary;
-using System.Text;
+using OnAir.Media.Mp4;
 
 namespace OnAir.Testing;
 
-/// <summary>Finds a box in an MP4 vector by walking the box tree (for records ffmpeg wrote, such as <c>hvcC</c> inside <c>stsd</c>).</summary>
+/// <summary>Reads a codec configuration record out of an MP4 vector ffmpeg wrote, with OnAir.Media's own box reader.</summary>
 public static class Mp4Box
 {
-    private static readonly HashSet<string> s_containers = ["moov", "trak", "mdia", "minf", "stbl"];
+    private static readonly string[] s_pathToSampleDescription = ["moov", "trak", "mdia", "minf", "stbl", "stsd"];
 
-    /// <summary>The payload of the first box of <paramref name="type"/> (its header excluded).</summary>
-    public static byte[] Payload(byte[] file, string type) =>
-        Find(file, 0, file.Length, type) ?? throw new InvalidDataException($"no {type} box");
-
-    private static byte[]? Find(byte[] file, int start, int end, string type)
+    /// <summary>The content of <paramref name="recordType"/> (e.g. <c>hvcC</c>) in the first track's <paramref name="entryType"/> sample entry (e.g. <c>hvc1</c>).</summary>
+    public static byte[] SampleEntryRecord(byte[] file, string entryType, string recordType)
     {
-        for (var offset = start; end - offset >= 8;)
+        ReadOnlySpan<byte> box = file;
+        foreach (var type in s_pathToSampleDescription)
         {
-            var size = (int)BinaryPrimitives.ReadUInt32BigEndian(file.AsSpan(offset));
-            var name = Encoding.ASCII.GetString(file, offset + 4, 4);
-            if (size < 8 || size > end - offset)
-            {
-                return null;
-            }
-
-            if (name == type)
-            {
-                return file[(offset + 8)..(offset + size)];
-            }
-
-            // stsd: version/flags and an entry count, then sample entries; a visual sample entry has 78 bytes before its boxes.
-            var found = name switch
-            {
-                _ when s_containers.Contains(name) => Find(file, offset + 8, offset + size, type),
-                "stsd" => Find(file, offset + 16, offset + size, type),
-                "hvc1" or "hev1" or "avc1" => Find(file, offset + 8 + 78, offset + size, type),
-                _ => null,
-            };
-            if (found is not null)
-            {
-                return found;
-            }
-
-            offset += size;
+            box = Child(box, type);
         }
 
-        return null;
+        var entry = Child(box[8..], entryType); // stsd: version, flags and the entry count first
+        return Child(entry[78..], recordType).ToArray(); // a visual sample entry's own fields first
+    }
+
+    private static ReadOnlySpan<byte> Child(ReadOnlySpan<byte> parent, string type)
+    {
+        var content = Mp4BoxHeader.FindChild(parent, System.Text.Encoding.ASCII.GetBytes(type));
+        return content.IsEmpty ? throw new InvalidDataException($"no {type} box") : content;
     }
 }

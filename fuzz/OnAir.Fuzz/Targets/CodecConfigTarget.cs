@@ -36,7 +36,7 @@ internal sealed class CodecConfigTarget : IFuzzTarget
 
         foreach (var vector in new[] { "hevc-320x180-main.mp4", "hevc-640x360-main10.mp4" })
         {
-            var record = Mp4Box.Payload(Vectors.Read(vector), "hvcC");
+            var record = Mp4Box.SampleEntryRecord(Vectors.Read(vector), "hvc1", "hvcC");
             yield return [3, .. record];
             yield return [4, .. HevcConfig.Parse(record).SpsList[0]];
         }

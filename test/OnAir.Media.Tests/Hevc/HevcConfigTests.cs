@@ -89,5 +89,5 @@ public class HevcConfigTests
         Assert.Contains("lacks", Assert.Throws<InvalidMediaException>(() => HevcConfig.Parse(noArrays)).Message);
     }
 
-    private static byte[] Record(string vector) => Mp4Box.Payload(File.ReadAllBytes(TestVectors.Path(vector)), "hvcC");
+    private static byte[] Record(string vector) => Mp4Box.SampleEntryRecord(File.ReadAllBytes(TestVectors.Path(vector)), "hvc1", "hvcC");
 }

@@ -12,7 +12,7 @@ public class Fmp4HevcInitTests
     [MemberData(nameof(HevcConfigTests.Vectors), MemberType = typeof(HevcConfigTests))]
     public async Task An_hevc_init_segment_carries_the_record_ffprobe_and_the_reader_agree_on(string vector)
     {
-        var record = Mp4Box.Payload(File.ReadAllBytes(TestVectors.Path(vector)), "hvcC");
+        var record = Mp4Box.SampleEntryRecord(File.ReadAllBytes(TestVectors.Path(vector)), "hvc1", "hvcC");
         var config = HevcConfig.Parse(record);
         var init = Fmp4InitSegment.Create(config, audio: null);
 

@@ -168,20 +168,7 @@ public sealed class AvcConfig : VideoConfig
         var sets = new byte[count][];
         for (var i = 0; i < count; i++)
         {
-            if (offset + 2 > record.Length)
-            {
-                throw new InvalidMediaException($"AVC configuration record is truncated in {what} #{i}.");
-            }
-
-            var length = BinaryPrimitives.ReadUInt16BigEndian(record[offset..]);
-            offset += 2;
-            if (length == 0 || offset + length > record.Length)
-            {
-                throw new InvalidMediaException($"AVC configuration record {what} #{i} length {length} runs past the record.");
-            }
-
-            sets[i] = record.Slice(offset, length).ToArray();
-            offset += length;
+            sets[i] = NalUnit.ReadRecordNal(record, ref offset, minLength: 1, $"AVC configuration record {what} #{i}");
         }
 
         return sets;

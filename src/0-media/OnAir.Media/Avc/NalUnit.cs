@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 
 namespace OnAir.Media.Avc;
 
@@ -50,6 +51,30 @@ public static class NalUnit
         {
             ArrayPool<byte>.Shared.Return(rented);
         }
+    }
+
+    /// <summary>
+    /// One parameter set of a decoder configuration record (avcC, hvcC): a 16-bit length, then the NAL
+    /// unit, of at least <paramref name="minLength"/> bytes. <paramref name="what"/> names it in the error.
+    /// </summary>
+    /// <exception cref="InvalidMediaException">The length or the unit runs past the record.</exception>
+    internal static byte[] ReadRecordNal(ReadOnlySpan<byte> record, ref int offset, int minLength, string what)
+    {
+        if (record.Length - offset < 2)
+        {
+            throw new InvalidMediaException($"{what} is truncated before its length.");
+        }
+
+        var length = BinaryPrimitives.ReadUInt16BigEndian(record[offset..]);
+        offset += 2;
+        if (length < minLength || record.Length - offset < length)
+        {
+            throw new InvalidMediaException($"{what} of {length} bytes is too short or runs past the record ({record.Length - offset} bytes left).");
+        }
+
+        var nal = record.Slice(offset, length).ToArray();
+        offset += length;
+        return nal;
     }
 
     /// <summary>Writes <paramref name="nal"/> behind a big-endian length prefix of <paramref name="nalLengthSize"/> bytes (1, 2 or 4); the bytes written.</summary>

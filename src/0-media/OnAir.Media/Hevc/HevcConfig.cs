@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
+using OnAir.Media.Avc;
 
 namespace OnAir.Media.Hevc;
 
@@ -38,7 +39,7 @@ public sealed class HevcConfig : VideoConfig
         NalLengthSize = (record[21] & 0x03) + 1;
         Width = size.Width;
         Height = size.Height;
-        CodecString = BuildCodecString(record);
+        CodecString = BuildCodecString(record.AsSpan(2, 4), record.AsSpan(6, 6));
     }
 
     /// <summary>The RFC 6381 string for an <c>hvc1</c> sample entry (ISO/IEC 14496-15 annex E.3), e.g. <c>hvc1.1.6.L93.B0</c>.</summary>
@@ -118,20 +119,7 @@ public sealed class HevcConfig : VideoConfig
 
             for (var j = 0; j < count; j++)
             {
-                if (record.Length - offset < 2)
-                {
-                    throw new InvalidMediaException("HEVC configuration record ends inside a NAL unit length.");
-                }
-
-                var length = BinaryPrimitives.ReadUInt16BigEndian(record[offset..]);
-                offset += 2;
-                if (length < 2 || record.Length - offset < length)
-                {
-                    throw new InvalidMediaException($"HEVC configuration record has a NAL unit of {length} bytes where {record.Length - offset} remain.");
-                }
-
-                var nal = record.Slice(offset, length).ToArray();
-                offset += length;
+                var nal = NalUnit.ReadRecordNal(record, ref offset, minLength: 2, $"HEVC configuration record NAL unit #{j} of type {nalType}");
                 switch (nalType)
                 {
                     case NalTypeVps: vps.Add(nal); break;
@@ -152,16 +140,15 @@ public sealed class HevcConfig : VideoConfig
     }
 
     /// <summary>Annex E.3: profile space and profile, the compatibility flags bit-reversed in hex, tier and level, then the constraint bytes without trailing zeros.</summary>
-    private static string BuildCodecString(ReadOnlySpan<byte> record)
+    private string BuildCodecString(ReadOnlySpan<byte> compatibilityFlags, ReadOnlySpan<byte> constraints)
     {
         var text = new StringBuilder("hvc1.");
-        text.Append((record[1] >> 6) switch { 0 => "", 1 => "A", 2 => "B", _ => "C" });
-        text.Append(CultureInfo.InvariantCulture, $"{record[1] & 0x1F}");
-        var compatibility = ReverseBits(BinaryPrimitives.ReadUInt32BigEndian(record[2..]));
+        text.Append(ProfileSpace switch { 0 => "", 1 => "A", 2 => "B", _ => "C" });
+        text.Append(CultureInfo.InvariantCulture, $"{ProfileIdc}");
+        var compatibility = ReverseBits(BinaryPrimitives.ReadUInt32BigEndian(compatibilityFlags));
         text.Append(CultureInfo.InvariantCulture, $".{compatibility:X}");
-        text.Append((record[1] & 0x20) != 0 ? ".H" : ".L");
-        text.Append(CultureInfo.InvariantCulture, $"{record[12]}");
-        var constraints = record.Slice(6, 6);
+        text.Append(HighTier ? ".H" : ".L");
+        text.Append(CultureInfo.InvariantCulture, $"{LevelIdc}");
         var used = constraints.LastIndexOfAnyExcept((byte)0) + 1;
         foreach (var constraint in constraints[..used])
         {
