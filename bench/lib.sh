@@ -109,6 +109,16 @@ status_mib() {
     END { for (i = 1; i <= n; i++) printf "%s%d", (i > 1 ? "," : ""), v[i] }' "/proc/$pid/status"
 }
 
+# gc_mib METRICS_URL: from the runtime's meter on /metrics, as of the last collection, in MiB,
+# comma-separated (the sample value is the second field: label values here hold no spaces, a timestamp may follow): the GC heap (all generations), its gen2 part, its fragmentation, the memory committed.
+gc_mib() {
+  curl -fsS --max-time 5 "$1" | awk '
+    /^dotnet_gc_last_collection_heap_size_bytes/ { heap += $2; if ($1 ~ /gc_heap_generation="gen2"/) gen2 = $2 }
+    /^dotnet_gc_last_collection_heap_fragmentation_size_bytes/ { frag += $2 }
+    /^dotnet_gc_last_collection_memory_committed_size_bytes/ { committed = $2 }
+    END { m = 1048576; printf "%.1f,%.1f,%.1f,%.1f\n", heap / m, gen2 / m, frag / m, committed / m }'
+}
+
 # rss_kb PID...: sum of VmRSS.
 rss_kb() {
   local total=0 pid kb

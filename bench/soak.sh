@@ -3,7 +3,10 @@
 # simulated viewers for BENCH_SOAK_SECONDS (3600). Every 10 s: the server's RSS, open file
 # descriptors, threads, and the data directory's size, and RSS split into anonymous memory (the GC heap
 # and native allocations) and shared memory (the JIT's code, double-mapped for W^X), so growth can be
-# told apart: a leak grows the first, the JIT still tiering up methods grows the second. After a warm-up of BENCH_SOAK_WARMUP_SECONDS
+# told apart: a leak grows the first, the JIT still tiering up methods grows the second. And from the
+# server's /metrics (the runtime's meter, as of the last collection): the GC heap's live size, its gen2
+# part, its fragmentation and the memory the GC has committed, so anonymous growth can be told apart
+# again: a leak grows the live heap, the GC settling grows only what it commits. After a warm-up of BENCH_SOAK_WARMUP_SECONDS
 # (600), each should stay flat: growth from the first to the last 10 minutes under 5 %. Writes
 # bench/out/soak.csv, bench/out/soak.svg (the four series over time) and bench/out/soak.md.
 # Not for CI: an hour. Ports BENCH_PORT_BASE..+1 (29390).
@@ -45,11 +48,11 @@ VIEWER_TOOL=$!
 STARTED_PIDS+=("$VIEWER_TOOL")
 
 log "$STREAMS streams, $VIEWERS viewers, $DURATION s: sampling every 10 s into $CSV"
-echo "seconds,rss_mib,fds,threads,data_mib,rss_anon_mib,rss_shmem_mib" >"$CSV"
+echo "seconds,rss_mib,fds,threads,data_mib,rss_anon_mib,rss_shmem_mib,gc_heap_mib,gc_gen2_mib,gc_fragmentation_mib,gc_committed_mib" >"$CSV"
 start=$(date +%s)
 while alive "$VIEWER_TOOL"; do
   alive "$SERVER" || die "the server exited during the soak ($LOGS/soak-onair.log)"
-  echo "$(($(date +%s) - start)),$(($(rss_kb "$SERVER") / 1024)),$(ls "/proc/$SERVER/fd" | wc -l),$(awk '/^Threads:/ { print $2 }' "/proc/$SERVER/status"),$(($(du -sk "$WORK/data" 2>/dev/null | cut -f1) / 1024)),$(status_mib "$SERVER" RssAnon RssShmem)" >>"$CSV"
+  echo "$(($(date +%s) - start)),$(($(rss_kb "$SERVER") / 1024)),$(ls "/proc/$SERVER/fd" | wc -l),$(awk '/^Threads:/ { print $2 }' "/proc/$SERVER/status"),$(($(du -sk "$WORK/data" 2>/dev/null | cut -f1) / 1024)),$(status_mib "$SERVER" RssAnon RssShmem),$(gc_mib "http://127.0.0.1:$HTTP_PORT/metrics")" >>"$CSV"
   sleep 10
 done
 wait "$VIEWER_TOOL" || die "the viewer tool failed ($LOGS/soak-viewers.log)"
@@ -59,7 +62,7 @@ python3 - "$CSV" "$WARMUP" "$OUT/soak.svg" "$OUT/soak.md" "$STREAMS" "$VIEWERS" 
 import csv, sys
 path, warmup, svg_path, md_path, streams, viewers, commit = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6], sys.argv[7]
 rows = [{k: float(v) for k, v in r.items()} for r in csv.DictReader(open(path))]
-series = ["rss_mib", "fds", "threads", "data_mib", "rss_anon_mib", "rss_shmem_mib"]
+series = ["rss_mib", "fds", "threads", "data_mib", "rss_anon_mib", "rss_shmem_mib", "gc_heap_mib", "gc_gen2_mib", "gc_fragmentation_mib", "gc_committed_mib"]
 after = [r for r in rows if r["seconds"] >= warmup]
 window = 600
 first = [r for r in after if r["seconds"] < warmup + window]
@@ -75,7 +78,8 @@ open(md_path, "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 # The plot: each series scaled to its own maximum, one polyline each.
 w, h, pad = 900, 320, 40
-colors = {"rss_mib": "#c0392b", "fds": "#2980b9", "threads": "#27ae60", "data_mib": "#8e44ad", "rss_anon_mib": "#d35400", "rss_shmem_mib": "#7f8c8d"}
+colors = {"rss_mib": "#c0392b", "fds": "#2980b9", "threads": "#27ae60", "data_mib": "#8e44ad", "rss_anon_mib": "#d35400", "rss_shmem_mib": "#7f8c8d",
+          "gc_heap_mib": "#16a085", "gc_gen2_mib": "#2c3e50", "gc_fragmentation_mib": "#f1c40f", "gc_committed_mib": "#e84393"}
 t_max = max(r["seconds"] for r in rows) or 1
 out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" font-family="sans-serif" font-size="12">',
        f'<rect width="{w}" height="{h}" fill="white"/>',

@@ -36,5 +36,12 @@ public class MetricsTests
             && s.Labels.GetValueOrDefault("http_route") == "/live/{name}/{rendition}/playlist.m3u8"
             && s.Labels.GetValueOrDefault("http_response_status_code") == "200").Sum(s => s.Value);
         Assert.True(playlistRequests >= 3, $"{playlistRequests} playlist requests counted by route and status");
+
+        // The runtime's own meter: what a soak reads to tell a leak from the GC settling.
+        var heap = second.Where(s => s.Name == "dotnet_gc_last_collection_heap_size_bytes").ToList();
+        Assert.Contains(heap, s => s.Labels.GetValueOrDefault("gc_heap_generation") == "gen2");
+        Assert.True(heap.Sum(s => s.Value) > 0, "no GC heap size exported");
+        Assert.True(PrometheusText.Value(second, "dotnet_gc_last_collection_memory_committed_size_bytes") >= heap.Sum(s => s.Value),
+            "committed memory is not exported, or less than the heap it holds");
     }
 }
