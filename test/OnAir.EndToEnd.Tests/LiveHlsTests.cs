@@ -181,7 +181,7 @@ public class LiveHlsTests
         await using var publisher = Publisher.Ffmpeg(server.RtmpUrl("mp3"), seconds: 5, audioCodec: "libmp3lame");
 
         Assert.NotEqual(0, await publisher.WaitForExitAsync(TimeSpan.FromSeconds(20)));
-        Assert.True(server.Logs.Contains("audio sound format 2 is not supported; publish H.264 video and AAC audio"), string.Join('\n', server.Logs.Lines));
+        Assert.True(server.Logs.Contains("audio sound format 2 is not supported; publish H.264 or H.265 video and AAC audio"), string.Join('\n', server.Logs.Lines));
         using var health = await server.Http.GetAsync("healthz");
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
     }

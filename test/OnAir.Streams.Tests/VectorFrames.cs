@@ -27,7 +27,7 @@ internal sealed class VectorFrames
             frame.Release();
         }
 
-        Video = reader.Video;
+        Video = (AvcConfig?)reader.Video; // the vectors are H.264
         Audio = reader.Audio;
         _loopTicks = _templates.Max(t => t.Dts) + MediaTime.FromMilliseconds(100);
     }

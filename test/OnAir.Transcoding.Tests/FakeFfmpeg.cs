@@ -103,7 +103,7 @@ internal sealed class FakeLauncher(TimeProvider time, Func<int, bool>? exitAtFir
         }
     }
 
-    public IFfmpegProcess Launch(IReadOnlyList<string> arguments, bool hasAudio, Action<TsFrame> onFrame)
+    public IFfmpegProcess Launch(IReadOnlyList<string> arguments, FfmpegInput input, Action<TsFrame> onFrame)
     {
         lock (_launches)
         {

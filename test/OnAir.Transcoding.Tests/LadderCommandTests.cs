@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using OnAir.Media;
 using OnAir.Media.Avc;
-using OnAir.Media.Flv;
 using OnAir.Media.MpegTs;
 using OnAir.Testing;
 using OnAir.Transcoding.Ffmpeg;
@@ -9,7 +8,7 @@ using Xunit;
 
 namespace OnAir.Transcoding.Tests;
 
-/// <summary>The ladder command run by the real ffmpeg: source frames in as FLV on stdin, one MPEG-TS with every rung out on stdout.</summary>
+/// <summary>The ladder command run by the real ffmpeg: source frames in on stdin (FLV for H.264, MPEG-TS for H.265), one MPEG-TS with every rung out on stdout.</summary>
 public class LadderCommandTests
 {
     private static readonly LadderOptions s_ladder = new()
@@ -58,7 +57,33 @@ public class LadderCommandTests
         var source = FlvVector.ReadFrames("h264-aac-320x240-2s.flv", out var reader);
         var rungs = LadderCommand.RungsFor(s_ladder, reader.Video!.Height);
         var frames = await TranscodeAsync(LadderCommand.Arguments(rungs, audioBitrateKbps: null, hasAudio: true), source);
+        AssertEveryRungFollowsTheSource(rungs, source, frames);
+    }
 
+    [Fact]
+    public async Task An_hevc_source_goes_in_as_mpeg_ts_and_makes_the_same_h264_rungs()
+    {
+        using var directory = new TempDirectory();
+        var file = directory.File("hevc.mp4");
+        var (code, _, stderr) = await ExternalTool.RunAsync(
+            "ffmpeg",
+            ["-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x240:rate=30", "-f", "lavfi", "-i", "sine=sample_rate=48000", "-t", "2",
+             "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "keyint=30:min-keyint=30:log-level=none:pools=none:frame-threads=1", "-tag:v", "hvc1",
+             "-c:a", "aac", "-f", "mp4", file],
+            TimeSpan.FromSeconds(60));
+        Assert.True(code == 0, stderr);
+        var source = ProbedFrames.From(await ProbeResult.OfFileAsync(file), MediaTime.TicksPerSecond);
+        var input = InputOf(source);
+        Assert.Equal(FfmpegInput.MpegTs, input.Format);
+
+        var rungs = LadderCommand.RungsFor(s_ladder, input.Video.Height);
+        var frames = await TranscodeAsync(LadderCommand.Arguments(rungs, audioBitrateKbps: null, hasAudio: true, inputFormat: input.Format), source);
+        AssertEveryRungFollowsTheSource(rungs, source, frames);
+    }
+
+    /// <summary>Each rung at its height and the source's aspect, frame for frame, keyframes where the source has them; audio passed through. Releases the frames.</summary>
+    private static void AssertEveryRungFollowsTheSource(IReadOnlyList<RenditionOptions> rungs, List<MediaFrame> source, List<TsFrame> frames)
+    {
         try
         {
             var sourceVideo = source.Where(f => f.Kind == TrackKind.Video).ToList();
@@ -130,7 +155,10 @@ public class LadderCommandTests
         return keys;
     }
 
-    /// <summary>Runs the real ffmpeg with <paramref name="arguments"/> on the frames (as FLV on stdin) and demuxes what it writes to stdout.</summary>
+    private static FfmpegInput InputOf(IReadOnlyList<MediaFrame> frames) =>
+        new((VideoConfig)frames.First(f => f.Kind == TrackKind.Video).Config, frames.Any(f => f.Kind == TrackKind.Audio));
+
+    /// <summary>Runs the real ffmpeg with <paramref name="arguments"/> on the frames (on stdin, as <see cref="FfmpegInput"/> writes them) and demuxes what it writes to stdout.</summary>
     private static async Task<List<TsFrame>> TranscodeAsync(List<string> arguments, IReadOnlyList<MediaFrame> frames)
     {
         var psi = new ProcessStartInfo("ffmpeg") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -141,10 +169,10 @@ public class LadderCommandTests
         var errors = ffmpeg.StandardError.ReadToEndAsync();
         await using (var stdin = ffmpeg.StandardInput.BaseStream)
         {
-            var writer = new FlvWriter(stdin, hasVideo: true, hasAudio: true);
+            var write = InputOf(frames).CreateWriter(stdin);
             foreach (var frame in frames)
             {
-                writer.Write(frame);
+                write(frame);
             }
         }
 

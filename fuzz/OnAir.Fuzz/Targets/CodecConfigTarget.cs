@@ -57,7 +57,7 @@ internal sealed class CodecConfigTarget : IFuzzTarget
                 1 => SequenceParameterSet.Parse(input[1..]).Width.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 2 => AacConfig.Parse(input[1..]).CodecString,
                 3 => HevcConfig.Parse(input[1..]).CodecString,
-                _ => HevcPictureSize.FromSps(input[1..]).Width.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                _ => HevcSequenceParameterSet.Parse(input[1..]).Width.ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
         }
         catch (InvalidMediaException)

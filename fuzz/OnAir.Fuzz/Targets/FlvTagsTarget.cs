@@ -7,7 +7,7 @@ namespace OnAir.Fuzz.Targets;
 /// <summary>
 /// A publisher's audio and video message bodies, in order, into one reader (sequence headers, then
 /// frames that depend on them): each tag is [type: 8 audio or 9 video][length: 2 bytes][body], and
-/// bodies arrive cut into reads.
+/// bodies arrive cut into reads. Enhanced RTMP video (FourCC headers, ModEx prefixes) goes through the same reader.
 /// </summary>
 internal sealed class FlvTagsTarget : IFuzzTarget
 {
@@ -19,6 +19,8 @@ internal sealed class FlvTagsTarget : IFuzzTarget
         {
             yield return Tags(name, maxTags: 12);
         }
+
+        yield return EnhancedHevcTags();
     }
 
     public static void Fuzz(ReadOnlySpan<byte> input)
@@ -45,6 +47,26 @@ internal sealed class FlvTagsTarget : IFuzzTarget
         {
             // closes the publisher's connection with its reason
         }
+    }
+
+    /// <summary>
+    /// Enhanced RTMP H.265 in this target's framing: x265's hvcC as a SequenceStart, a keyframe with a
+    /// composition time, an inter frame without (CodedFramesX), one behind a ModEx prefix, and HDR metadata.
+    /// The reader keeps frame payloads opaque, so a few bytes of NAL unit stand in for each frame.
+    /// </summary>
+    private static byte[] EnhancedHevcTags()
+    {
+        var hvcC = Mp4Box.SampleEntryRecord(File.ReadAllBytes(TestVectors.Path("hevc-320x180-main.mp4")), "hvc1", "hvcC");
+        byte[] nal = [0, 0, 0, 4, 0x26, 0x01, 0xAF, 0x10];
+        byte[][] bodies =
+        [
+            EnhancedFlvTags.SequenceStart(hvcC),
+            [0x91, .. "hvc1"u8, 0x00, 0x00, 0x21, .. nal],
+            [0xA3, .. "hvc1"u8, .. nal],
+            [0xA7, 0x02, 0x00, 0x01, 0x02, 0x03, .. "hvc1"u8, .. nal],
+            [0x94, .. "hvc1"u8, 0x02, 0x00, 0x09, .. "colorInfo"u8],
+        ];
+        return [.. bodies.SelectMany(body => (byte[])[9, (byte)(body.Length >> 8), (byte)body.Length, .. body])];
     }
 
     /// <summary>The first audio and video tags of a vector in this target's framing.</summary>

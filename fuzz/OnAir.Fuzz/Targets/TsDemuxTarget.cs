@@ -10,7 +10,7 @@ internal sealed class TsDemuxTarget : IFuzzTarget
 
     public static IEnumerable<byte[]> Seeds()
     {
-        foreach (var vector in new[] { "h264-aac-320x240-2s.ts", "ladder-h264x3-aac-2s.ts", "h264-aac-160x120-ptswrap.ts" })
+        foreach (var vector in new[] { "h264-aac-320x240-2s.ts", "ladder-h264x3-aac-2s.ts", "h264-aac-160x120-ptswrap.ts", "hevc-aac-320x180-0.5s.ts" })
         {
             var ts = Vectors.Read(vector);
             yield return ts[..Math.Min(ts.Length, 188 * 200)];

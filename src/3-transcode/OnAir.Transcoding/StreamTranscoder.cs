@@ -49,11 +49,12 @@ public sealed class StreamTranscoder
     private long _droppedByPolicy;
     private double _arrivalOffset = double.PositiveInfinity;
     private int _plannedHeight;
+    private VideoConfig? _sourceVideo;
     private bool _awaitingPublisher;
 
     /// <summary>Subscribes to the source (its GOP cache holds the first keyframe until then).</summary>
     public StreamTranscoder(LiveStream stream, TranscoderSettings settings, TimeProvider time, ILogger logger)
-        : this(stream, settings, time, logger, (arguments, hasAudio, onFrame) => FfmpegRun.Start(settings.Options.FfmpegPath, arguments, hasAudio, onFrame, time))
+        : this(stream, settings, time, logger, (arguments, input, onFrame) => FfmpegRun.Start(settings.Options.FfmpegPath, arguments, input, onFrame, time))
     {
     }
 
@@ -271,6 +272,10 @@ public sealed class StreamTranscoder
         {
             NoteArrival(frame);
             var isKeyFrame = frame.Kind == TrackKind.Video && frame.IsKeyFrame;
+            if (isKeyFrame && frame.Config is VideoConfig video)
+            {
+                _sourceVideo = video; // a run starts at a keyframe, in the container its codec needs
+            }
             if (_run is { HasExited: true } exited)
             {
                 await OnRunEndedAsync(exited).ConfigureAwait(false);
@@ -354,8 +359,9 @@ public sealed class StreamTranscoder
         var rungs = ActiveRungs(level);
         var quality = new TranscodeQuality(DegradationPolicy.FasterPresetAt(level) ? _settings.Options.DegradedPreset : null, DegradationPolicy.HalfFrameRateAt(level));
         var routing = _router.BeginRun(rungs, _hasAudio, restored);
-        var arguments = LadderCommand.Arguments(rungs, _settings.Ladder.AudioBitrateKbps, _hasAudio, quality);
-        _run = _launch(arguments, _hasAudio, routing.Route);
+        var input = new FfmpegInput(_sourceVideo!, _hasAudio);
+        var arguments = LadderCommand.Arguments(rungs, _settings.Ladder.AudioBitrateKbps, _hasAudio, quality, input.Format);
+        _run = _launch(arguments, input, routing.Route);
         _appliedLevel = level;
         _stoppedForStep = false;
         Status.Level = level;

@@ -1,7 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
 using OnAir.Media;
-using OnAir.Media.Avc;
 using OnAir.Media.Mp4;
 using OnAir.Packaging.Hls;
 
@@ -127,7 +126,7 @@ internal static class RecordingFinalizer
         var video = tables.Find(t => t.Track.Kind == TrackKind.Video);
         // Every init segment's parameters: the master playlist declares each codec profile and the largest picture a player meets.
         var configs = index.Inits.SelectMany(i => i.Tracks).Select(t => t.ReadCodecConfig()).ToList();
-        var largest = configs.OfType<AvcConfig>().MaxBy(c => c.Width * c.Height);
+        var largest = configs.OfType<VideoConfig>().MaxBy(c => c.Width * c.Height);
         var measured = new RecordedRendition(rendition.Name, string.Join(',', configs.Select(c => c.CodecString).Distinct(StringComparer.Ordinal)), largest?.Width ?? 0, largest?.Height ?? 0)
         {
             DurationSeconds = Math.Round(seconds, 3),

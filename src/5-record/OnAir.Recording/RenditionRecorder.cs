@@ -2,7 +2,6 @@ using System.Buffers;
 using Microsoft.Extensions.Logging;
 using OnAir.Media;
 using OnAir.Media.Aac;
-using OnAir.Media.Avc;
 using OnAir.Media.Mp4;
 using OnAir.Streams;
 
@@ -290,11 +289,11 @@ internal sealed class RenditionRecorder
             _lastDriverDts = frame.Dts;
         }
 
-        if (_parameterSetsDue && isVideo && frame.IsKeyFrame && frame.Config is AvcConfig avc)
+        if (_parameterSetsDue && isVideo && frame.IsKeyFrame && frame.Config is VideoConfig video)
         {
             // The new init segment describes them; ffmpeg's parser and its HLS reader keep the first, and find them here.
             _parameterSetsDue = false;
-            var inBand = avc.WithParameterSetsInBand(frame);
+            var inBand = video.WithParameterSetsInBand(frame);
             _writer.Add(inBand);
             inBand.Release();
             return;

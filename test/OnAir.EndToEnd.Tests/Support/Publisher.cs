@@ -19,8 +19,8 @@ public sealed class Publisher : IAsyncDisposable
     /// <summary>SIGKILL, as a crashed encoder or a pulled cable: no FCUnpublish, the socket just closes.</summary>
     public void KillHard() => _process.KillHard();
 
-    /// <summary>ffmpeg's native RTMP client (or, with <paramref name="format"/> mpegts, its SRT one): testsrc2 + sine, libx264 with a fixed GOP, AAC, paced with -re.</summary>
-    public static Publisher Ffmpeg(string url, double seconds, int width = 320, int height = 240, int fps = 30, double gopSeconds = 1, string audioCodec = "aac", string format = "flv")
+    /// <summary>ffmpeg's native RTMP client (or, with <paramref name="format"/> mpegts, its SRT one): testsrc2 + sine, libx264 (or <paramref name="videoCodec"/> libx265) with a fixed GOP, AAC, paced with -re.</summary>
+    public static Publisher Ffmpeg(string url, double seconds, int width = 320, int height = 240, int fps = 30, double gopSeconds = 1, string audioCodec = "aac", string format = "flv", string videoCodec = "libx264")
     {
         var gop = (int)Math.Round(gopSeconds * fps);
         string[] args =
@@ -29,7 +29,8 @@ public sealed class Publisher : IAsyncDisposable
             "-f", "lavfi", "-i", $"testsrc2=size={width}x{height}:rate={fps}",
             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000",
             "-t", seconds.ToString(CultureInfo.InvariantCulture),
-            "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-pix_fmt", "yuv420p",
+            "-c:v", videoCodec, "-preset", "ultrafast", "-tune", "zerolatency", "-pix_fmt", "yuv420p",
+            .. (videoCodec == "libx265" ? ["-x265-params", "log-level=error"] : Array.Empty<string>()),
             "-g", gop.ToString(CultureInfo.InvariantCulture), "-keyint_min", gop.ToString(CultureInfo.InvariantCulture), "-sc_threshold", "0",
             "-b:v", "400k", "-c:a", audioCodec, "-b:a", "64k",
             "-f", format, url,

@@ -23,9 +23,7 @@ public class FlvMediaReaderVectorTests
     {
         var probe = (await ProbeResult.OfVectorAsync(vector)).Video!;
         using var read = VectorRead.Of(vector, oneBytePerSegment);
-        var config = read.Reader.Video;
-
-        Assert.NotNull(config);
+        var config = Assert.IsType<AvcConfig>(read.Reader.Video);
         Assert.Equal(TrackKind.Video, config.Kind);
         Assert.Equal((probe.Width, probe.Height), (config.Width, config.Height));
         Assert.Equal(ProfileIdc(probe.Profile), config.Sps.ProfileIdc);

@@ -77,7 +77,7 @@ public sealed class AnnexBAccessUnitTests
         var avcc = Avcc(4, s_slice);
         avcc[3] = 200; // claims 200 bytes
 
-        Assert.Throws<InvalidMediaException>(() => new AnnexBAccessUnit(avcc, 4, default));
+        Assert.Throws<InvalidMediaException>(() => new AnnexBAccessUnit(NalSyntax.Avc, avcc, 4, default));
     }
 
     [Fact]
@@ -85,12 +85,12 @@ public sealed class AnnexBAccessUnitTests
     {
         byte[] avcc = [.. Avcc(4, s_slice), 0x00, 0x00];
 
-        Assert.Throws<InvalidMediaException>(() => new AnnexBAccessUnit(avcc, 4, default));
+        Assert.Throws<InvalidMediaException>(() => new AnnexBAccessUnit(NalSyntax.Avc, avcc, 4, default));
     }
 
-    private static byte[] ReadAll(byte[] avcc, int nalLengthSize, byte[]? parameterSets, int chunk)
+    private static byte[] ReadAll(byte[] avcc, int nalLengthSize, byte[]? parameterSets, int chunk, NalSyntax? syntax = null)
     {
-        var unit = new AnnexBAccessUnit(avcc, nalLengthSize, parameterSets);
+        var unit = new AnnexBAccessUnit(syntax ?? NalSyntax.Avc, avcc, nalLengthSize, parameterSets);
         var output = new byte[unit.Length];
         var offset = 0;
         while (offset < output.Length)
@@ -102,6 +102,30 @@ public sealed class AnnexBAccessUnitTests
 
         Assert.Equal(0, unit.Read(new byte[16]));
         return output;
+    }
+
+    [Fact]
+    public void Hevc_keyframe_gets_its_own_delimiter_and_all_three_parameter_sets_unless_it_carries_them()
+    {
+        // Two-byte H.265 NAL headers: type in bits 1..6 of the first byte.
+        byte[] aud = [0x46, 0x01, 0x10];
+        byte[] vps = [0x40, 0x01, 0x0C];
+        byte[] sps = [0x42, 0x01, 0x01];
+        byte[] pps = [0x44, 0x01, 0xC1];
+        byte[] idr = [0x26, 0x01, 0xAF, 0x10]; // IDR_W_RADL (19)
+        byte[] sets = [0, 0, 0, 1, .. vps, 0, 0, 0, 1, .. sps, 0, 0, 0, 1, .. pps];
+        byte[] delimiter = [0, 0, 0, 1, 0x46, 0x01, 0x50];
+
+        // The input's delimiter is replaced by ours; SPS and PPS without the VPS are not enough.
+        Assert.Equal([.. delimiter, .. sets, 0, 0, 0, 1, .. sps, 0, 0, 0, 1, .. pps, 0, 0, 0, 1, .. idr], ReadAll(Avcc(4, aud, sps, pps, idr), 4, sets, chunk: 5, NalSyntax.Hevc));
+        Assert.Equal([.. delimiter, 0, 0, 0, 1, .. vps, 0, 0, 0, 1, .. sps, 0, 0, 0, 1, .. pps, 0, 0, 0, 1, .. idr], ReadAll(Avcc(4, vps, sps, pps, idr), 4, sets, chunk: 5, NalSyntax.Hevc));
+    }
+
+    [Fact]
+    public void Hevc_nal_units_shorter_than_their_two_byte_header_are_dropped()
+    {
+        byte[] trail = [0x02, 0x01, 0xD0]; // TRAIL_R (1)
+        Assert.Equal([0, 0, 0, 1, 0x46, 0x01, 0x50, 0, 0, 0, 1, .. trail], ReadAll(Avcc(4, [0x02], trail, []), 4, default, chunk: 3, NalSyntax.Hevc));
     }
 
     private static byte[] Avcc(int nalLengthSize, params byte[][] nals)

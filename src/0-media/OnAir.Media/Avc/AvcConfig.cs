@@ -14,6 +14,7 @@ public sealed class AvcConfig : VideoConfig
     private readonly byte[] _record;
 
     private AvcConfig(byte[] record, byte[][] sps, byte[][] pps, int nalLengthSize, SequenceParameterSet parsed)
+        : base([.. sps, .. pps])
     {
         _record = record;
         SpsList = sps;
@@ -21,7 +22,6 @@ public sealed class AvcConfig : VideoConfig
         NalLengthSize = nalLengthSize;
         Sps = parsed;
         CodecString = $"avc1.{parsed.ProfileIdc:x2}{parsed.ConstraintFlags:x2}{parsed.LevelIdc:x2}";
-        AnnexBParameterSets = BuildAnnexBParameterSets(sps, pps);
     }
 
     public override string CodecString { get; }
@@ -44,8 +44,9 @@ public sealed class AvcConfig : VideoConfig
 
     public override ReadOnlySpan<byte> RecordBoxType => "avcC"u8;
 
-    /// <summary>Every SPS then every PPS, each behind a 4-byte start code: what goes before an IDR in Annex B.</summary>
-    public ReadOnlyMemory<byte> AnnexBParameterSets { get; }
+    public override NalSyntax Nal => NalSyntax.Avc;
+
+    public override byte TsStreamType => MpegTs.TsStreamInfo.StreamTypeH264;
 
     /// <summary>Parses an AVCDecoderConfigurationRecord.</summary>
     /// <exception cref="InvalidMediaException">The record is truncated, empty or its SPS is malformed.</exception>
@@ -172,56 +173,5 @@ public sealed class AvcConfig : VideoConfig
         }
 
         return sets;
-    }
-
-    /// <summary>
-    /// A copy of <paramref name="keyFrame"/> (AVCC) with every SPS and PPS in front, each behind a
-    /// NAL length prefix of this record's size: parameter sets in band, for readers that keep a
-    /// track's first sample description (after a recording's codec parameters changed). The caller
-    /// owns one reference of the frame returned; a parameter set its prefix cannot hold leaves the frame as it was.
-    /// </summary>
-    public MediaFrame WithParameterSetsInBand(MediaFrame keyFrame)
-    {
-        var sets = SpsList.Concat(PpsList).ToList();
-        if (sets.Exists(set => NalLengthSize < 4 && set.Length >= 1 << (8 * NalLengthSize)))
-        {
-            return keyFrame.AddRef();
-        }
-
-        var copy = MediaFrame.Rent(TrackKind.Video, keyFrame.Dts, keyFrame.Pts, keyFrame.IsKeyFrame, this, sets.Sum(set => NalLengthSize + set.Length) + keyFrame.Span.Length);
-        copy.Discontinuity = keyFrame.Discontinuity;
-        var rest = copy.WritablePayload;
-        foreach (var set in sets)
-        {
-            rest = rest[NalUnit.WriteLengthPrefixed(rest, set, NalLengthSize)..];
-        }
-
-        keyFrame.Span.CopyTo(rest);
-        return copy;
-    }
-
-    private static byte[] BuildAnnexBParameterSets(byte[][] sps, byte[][] pps)
-    {
-        var total = 0;
-        foreach (var s in sps)
-        {
-            total += 4 + s.Length;
-        }
-
-        foreach (var p in pps)
-        {
-            total += 4 + p.Length;
-        }
-
-        var bytes = new byte[total];
-        var offset = 0;
-        foreach (var set in sps.Concat(pps))
-        {
-            bytes[offset + 3] = 1;
-            set.CopyTo(bytes, offset + 4);
-            offset += 4 + set.Length;
-        }
-
-        return bytes;
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using OnAir.Media.Avc;
 
@@ -26,7 +27,8 @@ public sealed class HevcConfig : VideoConfig
 
     private readonly byte[] _record;
 
-    private HevcConfig(byte[] record, byte[][] vps, byte[][] sps, byte[][] pps, HevcPictureSize size)
+    private HevcConfig(byte[] record, byte[][] vps, byte[][] sps, byte[][] pps, HevcSequenceParameterSet size)
+        : base([.. vps, .. sps, .. pps])
     {
         _record = record;
         VpsList = vps;
@@ -74,6 +76,10 @@ public sealed class HevcConfig : VideoConfig
     public override ReadOnlySpan<byte> SampleEntryType => "hvc1"u8;
 
     public override ReadOnlySpan<byte> RecordBoxType => "hvcC"u8;
+
+    public override NalSyntax Nal => NalSyntax.Hevc;
+
+    public override byte TsStreamType => MpegTs.TsStreamInfo.StreamTypeH265;
 
     /// <summary>Parses an HEVCDecoderConfigurationRecord.</summary>
     /// <exception cref="InvalidMediaException">The record is truncated, of another version, over the bounds, or lacks a VPS, SPS or PPS, or its SPS is malformed.</exception>
@@ -135,8 +141,48 @@ public sealed class HevcConfig : VideoConfig
             throw new InvalidMediaException("HEVC configuration record lacks a VPS, an SPS or a PPS.");
         }
 
-        var size = HevcPictureSize.FromSps(sps[0]);
+        var size = HevcSequenceParameterSet.Parse(sps[0]);
         return new HevcConfig(record.ToArray(), [.. vps], [.. sps], [.. pps], size);
+    }
+
+    /// <summary>
+    /// The configuration of an in-band stream (Annex B from MPEG-TS): an HEVCDecoderConfigurationRecord
+    /// built around its VPS, SPS and PPS, as ffmpeg's and x265's MP4 writers build it, with 4-byte NAL
+    /// lengths and each array complete (an <c>hvc1</c> sample entry's rule). Fields the SPS's VUI would
+    /// refine (min_spatial_segmentation_idc, parallelismType, frame rate) are left unspecified (0).
+    /// </summary>
+    /// <exception cref="InvalidMediaException">A parameter set is empty, over 64 KiB or of another type, or the SPS is malformed.</exception>
+    public static HevcConfig FromParameterSets(ReadOnlySpan<byte> vps, ReadOnlySpan<byte> sps, ReadOnlySpan<byte> pps)
+    {
+        var parsed = HevcSequenceParameterSet.Parse(sps);
+        var record = new List<byte>(FixedPartLength + 15 + vps.Length + sps.Length + pps.Length) { 1 };
+        record.AddRange(parsed.GeneralProfileTierLevel);
+        record.AddRange([
+            0xF0, 0x00, // reserved, min_spatial_segmentation_idc 0
+            0xFC, // reserved, parallelismType 0 (unknown)
+            (byte)(0xFC | parsed.ChromaFormatIdc),
+            (byte)(0xF8 | (parsed.BitDepthLuma - 8)),
+            (byte)(0xF8 | (parsed.BitDepthChroma - 8)),
+            0x00, 0x00, // avgFrameRate unspecified
+            (byte)((parsed.MaxSubLayers << 3) | (parsed.TemporalIdNesting ? 0x04 : 0) | 0x03), // constantFrameRate 0, lengthSizeMinusOne 3
+            3, // numOfArrays
+        ]);
+        foreach (var (type, nal) in new[] { (NalTypeVps, vps.ToArray()), (NalTypeSps, sps.ToArray()), (NalTypePps, pps.ToArray()) })
+        {
+            if (nal.Length is < 2 or > ushort.MaxValue)
+            {
+                throw new InvalidMediaException($"HEVC parameter set of type {type} is {nal.Length} bytes long.");
+            }
+
+            if (((nal[0] >> 1) & 0x3F) != type)
+            {
+                throw new InvalidMediaException($"HEVC NAL unit of type {(nal[0] >> 1) & 0x3F} given where a parameter set of type {type} goes.");
+            }
+
+            record.AddRange([(byte)(0x80 | type), 0x00, 0x01, (byte)(nal.Length >> 8), (byte)nal.Length, .. nal]);
+        }
+
+        return Parse(CollectionsMarshal.AsSpan(record));
     }
 
     /// <summary>Annex E.3: profile space and profile, the compatibility flags bit-reversed in hex, tier and level, then the constraint bytes without trailing zeros.</summary>

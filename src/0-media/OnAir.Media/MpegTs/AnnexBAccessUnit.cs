@@ -4,13 +4,15 @@ using OnAir.Media.Avc;
 namespace OnAir.Media.MpegTs;
 
 /// <summary>
-/// An AVCC access unit read out in Annex B byte-stream form (ITU-T H.264 annex B), as MPEG-TS
-/// carries H.264: an access unit delimiter first, the SPS/PPS before a keyframe when the access
-/// unit lacks them (a player may join at any segment), then every NAL unit behind a start code.
+/// A length-prefixed access unit (H.264's AVCC, H.265's HVCC) read out in Annex B byte-stream form
+/// (ITU-T H.264 and H.265 annex B), as MPEG-TS carries them: an access unit delimiter first, the
+/// parameter sets before a keyframe when the access unit lacks any of them (a player may join at
+/// any segment), then every NAL unit behind a start code.
 /// Reads straight from the frame's bytes; nothing is copied until <see cref="Read"/>.
 /// </summary>
 internal ref struct AnnexBAccessUnit : IPesPayload
 {
+    private readonly NalSyntax _syntax;
     private readonly ReadOnlySpan<byte> _avcc;
     private readonly int _nalLengthSize;
     private ReadOnlySpan<byte> _parameterSets;
@@ -18,20 +20,21 @@ internal ref struct AnnexBAccessUnit : IPesPayload
     private ReadOnlySpan<byte> _nalAfterStartCode;
     private int _avccOffset;
 
+    /// <param name="syntax">The codec's NAL unit headers.</param>
     /// <param name="avcc">Length-prefixed NAL units of one access unit.</param>
     /// <param name="nalLengthSize">Bytes of each length prefix (1, 2 or 4).</param>
-    /// <param name="parameterSets">SPS and PPS in Annex B form to put before the NAL units when the access unit carries none; empty for non-key frames.</param>
+    /// <param name="parameterSets">The parameter sets in Annex B form to put before the NAL units when the access unit lacks one of those the codec requires; empty for non-key frames.</param>
     /// <exception cref="InvalidMediaException">A NAL length runs past the end of the access unit.</exception>
-    public AnnexBAccessUnit(ReadOnlySpan<byte> avcc, int nalLengthSize, ReadOnlySpan<byte> parameterSets)
+    public AnnexBAccessUnit(NalSyntax syntax, ReadOnlySpan<byte> avcc, int nalLengthSize, ReadOnlySpan<byte> parameterSets)
     {
+        _syntax = syntax;
         _avcc = avcc;
         _nalLengthSize = nalLengthSize;
-        _current = AccessUnitDelimiter;
+        _current = syntax.AnnexBAccessUnitDelimiter;
 
         // Measure (and validate) before anything is written, so a malformed frame never leaves half a PES behind.
-        var length = AccessUnitDelimiter.Length;
-        var hasSps = false;
-        var hasPps = false;
+        var length = _current.Length;
+        var carried = NalRole.Other;
         var offset = 0;
         while (offset < avcc.Length)
         {
@@ -40,23 +43,19 @@ internal ref struct AnnexBAccessUnit : IPesPayload
                 throw new InvalidMediaException($"AVC access unit of {avcc.Length} bytes has a NAL length running past its end at offset {offset}.");
             }
 
-            if (IsDropped(nal))
+            if (IsDropped(syntax, nal))
             {
                 continue;
             }
 
-            var type = NalUnit.TypeOf(nal[0]);
-            hasSps |= type == NalUnit.TypeSps;
-            hasPps |= type == NalUnit.TypePps;
+            carried |= syntax.RoleOf(nal);
             length += StartCode.Length + nal.Length;
         }
 
-        _parameterSets = hasSps && hasPps ? default : parameterSets;
+        var required = syntax.RequiredParameterSets;
+        _parameterSets = (carried & required) == required ? default : parameterSets;
         Length = length + _parameterSets.Length;
     }
-
-    /// <summary>access_unit_delimiter_rbsp with primary_pic_type 7 (any slice type) and the stop bit.</summary>
-    public static ReadOnlySpan<byte> AccessUnitDelimiter => [0x00, 0x00, 0x00, 0x01, 0x09, 0xF0];
 
     public static ReadOnlySpan<byte> StartCode => [0x00, 0x00, 0x00, 0x01];
 
@@ -76,9 +75,9 @@ internal ref struct AnnexBAccessUnit : IPesPayload
         return written;
     }
 
-    /// <summary>Our own delimiter replaces any in the input; empty NAL units would be bare start codes.</summary>
-    private static bool IsDropped(ReadOnlySpan<byte> nal) =>
-        nal.IsEmpty || NalUnit.TypeOf(nal[0]) == NalUnit.TypeAccessUnitDelimiter;
+    /// <summary>Our own delimiter replaces any in the input; NAL units shorter than their header (empty ones would be bare start codes) are no NAL units.</summary>
+    private static bool IsDropped(NalSyntax syntax, ReadOnlySpan<byte> nal) =>
+        nal.Length < syntax.HeaderLength || syntax.RoleOf(nal) == NalRole.AccessUnitDelimiter;
 
     private bool TryAdvance()
     {
@@ -98,7 +97,7 @@ internal ref struct AnnexBAccessUnit : IPesPayload
 
         while (_avccOffset < _avcc.Length && NalUnit.TryGetNext(_avcc, _nalLengthSize, ref _avccOffset, out var nal))
         {
-            if (!IsDropped(nal))
+            if (!IsDropped(_syntax, nal))
             {
                 // Re-sliced from _avcc: the span TryGetNext hands out is scoped to this call by the
                 // escape rules (it could come from the ref offset), though it lies inside _avcc.

@@ -14,7 +14,8 @@ internal abstract class ElementaryStreamReader
     /// <summary>The reader for a PMT stream_type, or null when OnAir does not carry that type.</summary>
     public static ElementaryStreamReader? For(byte streamType) => streamType switch
     {
-        TsStreamInfo.StreamTypeH264 => new AvcStreamReader(),
+        TsStreamInfo.StreamTypeH264 => new NalStreamReader(NalSyntax.Avc),
+        TsStreamInfo.StreamTypeH265 => new NalStreamReader(NalSyntax.Hevc),
         TsStreamInfo.StreamTypeAdtsAac => new AdtsStreamReader(),
         _ => null,
     };

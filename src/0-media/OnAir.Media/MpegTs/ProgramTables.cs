@@ -17,12 +17,6 @@ internal sealed class ProgramTables
     public const ushort TransportStreamId = 1;
     public const ushort ProgramNumber = 1;
 
-    /// <summary>H.264 video (ITU-T H.222.0 table 2-34).</summary>
-    public const byte StreamTypeAvc = 0x1B;
-
-    /// <summary>AAC audio with ADTS framing (ISO/IEC 13818-7).</summary>
-    public const byte StreamTypeAdtsAac = 0x0F;
-
     private const byte PatTableId = 0x00;
     private const byte PmtTableId = 0x02;
 
@@ -32,8 +26,10 @@ internal sealed class ProgramTables
     private int _patContinuity;
     private int _pmtContinuity;
 
-    public ProgramTables(bool hasVideo, bool hasAudio)
+    /// <param name="videoStreamType">The video's stream_type (<see cref="TsStreamInfo.StreamTypeH264"/>, <see cref="TsStreamInfo.StreamTypeH265"/>); 0: no video.</param>
+    public ProgramTables(byte videoStreamType, bool hasAudio)
     {
+        var hasVideo = videoStreamType != 0;
         if (!hasVideo && !hasAudio)
         {
             throw new ArgumentException("A program needs at least one of video and audio.");
@@ -42,7 +38,7 @@ internal sealed class ProgramTables
         // The clock rides on video when there is video: it comes often and keyframes anchor the segments.
         PcrPid = hasVideo ? VideoPid : AudioPid;
         _patSection = BuildPat();
-        _pmtSection = BuildPmt(hasVideo, hasAudio, PcrPid);
+        _pmtSection = BuildPmt(videoStreamType, hasAudio, PcrPid);
     }
 
     public int PcrPid { get; }
@@ -77,21 +73,21 @@ internal sealed class ProgramTables
         return BuildSection(PatTableId, TransportStreamId, program);
     }
 
-    private static byte[] BuildPmt(bool hasVideo, bool hasAudio, int pcrPid)
+    private static byte[] BuildPmt(byte videoStreamType, bool hasAudio, int pcrPid)
     {
         Span<byte> body = stackalloc byte[4 + 5 + 5];
         WritePid(body, pcrPid);
         body[2] = 0xF0; // reserved, program_info_length 0: no program descriptors
         body[3] = 0x00;
         var length = 4;
-        if (hasVideo)
+        if (videoStreamType != 0)
         {
-            length += WriteStream(body[length..], StreamTypeAvc, VideoPid);
+            length += WriteStream(body[length..], videoStreamType, VideoPid);
         }
 
         if (hasAudio)
         {
-            length += WriteStream(body[length..], StreamTypeAdtsAac, AudioPid);
+            length += WriteStream(body[length..], TsStreamInfo.StreamTypeAdtsAac, AudioPid);
         }
 
         return BuildSection(PmtTableId, ProgramNumber, body[..length]);
@@ -101,7 +97,7 @@ internal sealed class ProgramTables
     {
         destination[0] = streamType;
         WritePid(destination[1..], pid);
-        destination[3] = 0xF0; // reserved, ES_info_length 0: no descriptors, as ffmpeg writes for H.264 and AAC
+        destination[3] = 0xF0; // reserved, ES_info_length 0: no descriptors, as ffmpeg writes for H.264, H.265 and AAC
         destination[4] = 0x00;
         return 5;
     }

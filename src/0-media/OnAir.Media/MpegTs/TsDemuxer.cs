@@ -5,15 +5,15 @@ namespace OnAir.Media.MpegTs;
 /// <summary>
 /// Demultiplexes an MPEG-2 transport stream (ISO/IEC 13818-1) into <see cref="MediaFrame"/>s: the
 /// transcoder's renditions coming back from ffmpeg (one H.264 PID per rung plus AAC) and, later,
-/// SRT ingest. PAT, PMTs and every H.264 (0x1B) and ADTS AAC (0x0F) stream of every program;
+/// SRT ingest. PAT, PMTs and every H.264 (0x1B), H.265 (0x24) and ADTS AAC (0x0F) stream of every program;
 /// other stream types are listed in <see cref="Streams"/> and their packets ignored.
 /// </summary>
 /// <remarks>
 /// <para>Input arrives in chunks of any size; a packet split across chunks is completed on the next
 /// call. Output frames are the same model the RTMP ingest produces: 90 kHz DTS/PTS unwrapped past
-/// the 33-bit wrap into 64-bit ticks (values are the stream's own, not rebased to zero), H.264 as
-/// AVCC with 4-byte lengths and without AUD/SPS/PPS (those are in the frame's
-/// <see cref="Avc.AvcConfig"/>), AAC as raw frames.</para>
+/// the 33-bit wrap into 64-bit ticks (values are the stream's own, not rebased to zero), H.264 and
+/// H.265 length-prefixed with 4-byte lengths and without delimiters or parameter sets (those are in
+/// the frame's <see cref="VideoConfig"/>), AAC as raw frames.</para>
 /// <para>Broken input is counted in <see cref="Counters"/>, never thrown: a lost packet drops the
 /// PES it belonged to, a bad table is ignored, garbage is skipped until sync is found again, and
 /// the frames after it come out as usual.</para>

@@ -46,7 +46,7 @@ public sealed class TsDemuxerCounters
     /// <summary>PSI sections with impossible lengths, a broken syntax or cut short, ignored.</summary>
     public long MalformedSections { get; internal set; }
 
-    /// <summary>Elementary streams declared with a stream type other than H.264 (0x1B) or ADTS AAC (0x0F); their packets are ignored.</summary>
+    /// <summary>Elementary streams declared with a stream type other than H.264 (0x1B), H.265 (0x24) or ADTS AAC (0x0F); their packets are ignored.</summary>
     public long UnsupportedStreams { get; internal set; }
 
     /// <summary>Programs or streams not tracked because <see cref="TsDemuxerOptions.MaxPids"/> was reached.</summary>

@@ -1,12 +1,11 @@
 using System.Buffers;
 using OnAir.Media;
 using OnAir.Media.Aac;
-using OnAir.Media.Avc;
 
 namespace OnAir.Media.MpegTs;
 
 /// <summary>
-/// Writes one program of H.264 and/or AAC as an MPEG-TS (ISO/IEC 13818-1) byte stream: one PES per
+/// Writes one program of H.264 or H.265 and/or AAC as an MPEG-TS (ISO/IEC 13818-1) byte stream: one PES per
 /// frame, split into 188-byte packets. Continuity counters live here and run on across segments,
 /// so consecutive segments concatenate into one valid stream. Not thread-safe: one per rendition.
 /// </summary>
@@ -14,16 +13,29 @@ namespace OnAir.Media.MpegTs;
 public sealed class TsMuxer
 {
     private readonly ProgramTables _tables;
-    private readonly bool _hasVideo;
+    private readonly byte _videoStreamType;
     private readonly bool _hasAudio;
     private int _videoContinuity;
     private int _audioContinuity;
 
+    /// <summary>A program whose video, if any, is H.264.</summary>
     /// <exception cref="ArgumentException">Neither video nor audio.</exception>
     public TsMuxer(bool hasVideo, bool hasAudio)
+        : this(hasVideo ? TsStreamInfo.StreamTypeH264 : (byte)0, hasAudio)
     {
-        _tables = new ProgramTables(hasVideo, hasAudio);
-        _hasVideo = hasVideo;
+    }
+
+    /// <summary>A program whose video, if any, is of <paramref name="video"/>'s codec (the PMT names it once; frames of another codec are refused).</summary>
+    /// <exception cref="ArgumentException">Neither video nor audio.</exception>
+    public TsMuxer(VideoConfig? video, bool hasAudio)
+        : this(video?.TsStreamType ?? 0, hasAudio)
+    {
+    }
+
+    private TsMuxer(byte videoStreamType, bool hasAudio)
+    {
+        _tables = new ProgramTables(videoStreamType, hasAudio);
+        _videoStreamType = videoStreamType;
         _hasAudio = hasAudio;
     }
 
@@ -31,27 +43,27 @@ public sealed class TsMuxer
     public void WriteTables(IBufferWriter<byte> output) => _tables.Write(output);
 
     /// <summary>One PES for the frame, split into 188-byte TS packets written to output.</summary>
-    /// <exception cref="ArgumentException">The frame's track was not declared, or its config is not H.264/AAC.</exception>
+    /// <exception cref="ArgumentException">The frame's track was not declared, or its codec is not the one declared (video) or AAC.</exception>
     /// <exception cref="InvalidMediaException">The payload is malformed; nothing was written.</exception>
     public void WriteFrame(MediaFrame frame, IBufferWriter<byte> output)
     {
         switch (frame.Kind)
         {
-            case TrackKind.Video when _hasVideo && frame.Config is AvcConfig avc:
-                WriteVideo(frame, avc, output);
+            case TrackKind.Video when frame.Config is VideoConfig video && video.TsStreamType == _videoStreamType:
+                WriteVideo(frame, video, output);
                 break;
             case TrackKind.Audio when _hasAudio && frame.Config is AacConfig aac:
                 WriteAudio(frame, aac, output);
                 break;
             default:
-                throw new ArgumentException($"{frame} does not fit this muxer (video {_hasVideo}, audio {_hasAudio}) or is not H.264/AAC.", nameof(frame));
+                throw new ArgumentException($"{frame} does not fit this muxer (video stream type 0x{_videoStreamType:X2}, audio {_hasAudio}).", nameof(frame));
         }
     }
 
-    private void WriteVideo(MediaFrame frame, AvcConfig config, IBufferWriter<byte> output)
+    private void WriteVideo(MediaFrame frame, VideoConfig config, IBufferWriter<byte> output)
     {
         var payload = new AnnexBAccessUnit(
-            frame.Span, config.NalLengthSize, frame.IsKeyFrame ? config.AnnexBParameterSets.Span : default);
+            config.Nal, frame.Span, config.NalLengthSize, frame.IsKeyFrame ? config.AnnexBParameterSets.Span : default);
         Span<byte> header = stackalloc byte[PesHeader.MaxSize];
         header = header[..PesHeader.Write(header, PesHeader.VideoStreamId, frame.Pts, frame.Dts, payload.Length)];
         // PCR = DTS: the decoder clock reaches each picture exactly when it is due for decoding.

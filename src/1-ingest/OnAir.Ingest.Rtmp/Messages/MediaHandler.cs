@@ -35,8 +35,7 @@ internal static class MediaHandler
                 LogConfig(session, typeId == RtmpMessageType.Video ? reader.Video : reader.Audio);
                 break;
             case FlvTagResult.UnsupportedCodec:
-                var what = typeId == RtmpMessageType.Video ? "video codec id" : "audio sound format";
-                session.RequestClose($"{what} {reader.UnsupportedCodecId} is not supported; publish H.264 video and AAC audio (e.g. ffmpeg -c:v libx264 -c:a aac)");
+                session.RequestClose($"{reader.UnsupportedCodec} is not supported; publish H.264 or H.265 video and AAC audio (e.g. ffmpeg -c:v libx264 -c:a aac)");
                 break;
         }
     }
@@ -76,6 +75,9 @@ internal static class MediaHandler
         {
             case AvcConfig avc:
                 RtmpLog.CodecConfigured(session.Logger, name, avc.CodecString, $"{avc.Width}x{avc.Height}" + (avc.Sps.FrameRate is { } fps ? $" {fps:0.##} fps" : ""));
+                break;
+            case VideoConfig video:
+                RtmpLog.CodecConfigured(session.Logger, name, video.CodecString, $"{video.Width}x{video.Height}");
                 break;
             case AacConfig aac:
                 RtmpLog.CodecConfigured(session.Logger, name, aac.CodecString, $"{aac.SampleRate} Hz, {aac.ChannelConfiguration} ch");

@@ -20,7 +20,7 @@ public sealed class H264Depacketizer : IDisposable
     private const byte TypeStapA = 24;
     private const byte TypeFuA = 28;
 
-    private readonly AvcParameterSets _parameterSets = new();
+    private readonly ParameterSetTracker _parameterSets = new(NalSyntax.Avc);
     private readonly FrameArena _arena = new();
     private byte[] _accessUnit = new byte[64 * 1024];
     private int _length;

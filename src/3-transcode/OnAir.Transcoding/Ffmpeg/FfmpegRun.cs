@@ -1,12 +1,11 @@
 using System.Diagnostics;
 using OnAir.Media;
-using OnAir.Media.Flv;
 using OnAir.Media.MpegTs;
 
 namespace OnAir.Transcoding.Ffmpeg;
 
 /// <summary>
-/// One ffmpeg process making a ladder: source frames go in as FLV on stdin
+/// One ffmpeg process making a ladder: source frames go in on stdin (FLV or MPEG-TS, <see cref="FfmpegInput"/>)
 /// (<see cref="WriteAsync"/>), its MPEG-TS on stdout is demultiplexed on a loop of its own and
 /// every frame handed to the owner's callback, with timestamps mapped back to the source's
 /// 64-bit timeline. Ends when ffmpeg exits, by itself or because its stdin was closed
@@ -19,7 +18,7 @@ internal sealed class FfmpegRun : IFfmpegProcess
 
     private readonly Process _process;
     private readonly Stream _stdin;
-    private readonly FlvWriter _flv;
+    private readonly Action<MediaFrame> _writeInput;
     private readonly Action<TsFrame> _onFrame;
     private readonly TimeProvider _time;
     private readonly Task _stdout;
@@ -35,14 +34,14 @@ internal sealed class FfmpegRun : IFfmpegProcess
     private bool _stdinClosed;
     private bool _killedAsHung;
 
-    private FfmpegRun(Process process, bool hasAudio, Action<TsFrame> onFrame, TimeProvider time)
+    private FfmpegRun(Process process, FfmpegInput input, Action<TsFrame> onFrame, TimeProvider time)
     {
         _process = process;
         Pid = process.Id;
         _onFrame = onFrame;
         _time = time;
         _stdin = new BufferedStream(process.StandardInput.BaseStream, 64 * 1024);
-        _flv = new FlvWriter(_stdin, hasVideo: true, hasAudio);
+        _writeInput = input.CreateWriter(_stdin);
         StartedAt = time.GetTimestamp();
         _lastOutputAt = StartedAt;
         _stdout = Task.Run(ReadOutputAsync);
@@ -94,7 +93,7 @@ internal sealed class FfmpegRun : IFfmpegProcess
     }
 
     /// <exception cref="System.ComponentModel.Win32Exception">ffmpeg could not be started.</exception>
-    public static FfmpegRun Start(string ffmpegPath, IEnumerable<string> arguments, bool hasAudio, Action<TsFrame> onFrame, TimeProvider time)
+    public static FfmpegRun Start(string ffmpegPath, IEnumerable<string> arguments, FfmpegInput input, Action<TsFrame> onFrame, TimeProvider time)
     {
         var info = new ProcessStartInfo(ffmpegPath)
         {
@@ -109,7 +108,7 @@ internal sealed class FfmpegRun : IFfmpegProcess
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"{ffmpegPath} did not start");
-        return new FfmpegRun(process, hasAudio, onFrame, time);
+        return new FfmpegRun(process, input, onFrame, time);
     }
 
     /// <summary>Writes one source frame to ffmpeg. Returns false when ffmpeg is gone (its stdin is broken).</summary>
@@ -128,7 +127,7 @@ internal sealed class FfmpegRun : IFfmpegProcess
         Volatile.Write(ref _writingSince, _time.GetTimestamp());
         try
         {
-            _flv.Write(frame);
+            _writeInput(frame);
             await _stdin.FlushAsync(cancellationToken).ConfigureAwait(false);
             Volatile.Write(ref _lastInputAt, _time.GetTimestamp());
             return true;

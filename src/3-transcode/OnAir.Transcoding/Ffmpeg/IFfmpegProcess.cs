@@ -43,5 +43,5 @@ internal interface IFfmpegProcess : IAsyncDisposable
     void KillAsHung();
 }
 
-/// <summary>Starts one ffmpeg run: its arguments, whether the input has audio, and where its output frames go.</summary>
-internal delegate IFfmpegProcess FfmpegLauncher(IReadOnlyList<string> arguments, bool hasAudio, Action<TsFrame> onFrame);
+/// <summary>Starts one ffmpeg run: its arguments, what it reads, and where its output frames go.</summary>
+internal delegate IFfmpegProcess FfmpegLauncher(IReadOnlyList<string> arguments, FfmpegInput input, Action<TsFrame> onFrame);

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace OnAir.Transcoding.Ffmpeg;
 
 /// <summary>
-/// The ffmpeg command line that makes a ladder in one process: FLV on stdin, decoded once,
+/// The ffmpeg command line that makes a ladder in one process: FLV or MPEG-TS on stdin (<see cref="FfmpegInput"/>), decoded once,
 /// scaled down rung by rung (each rung from the next larger one, bilinear), one libx264 encoder
 /// per rung with keyframes exactly where the source has them, audio passed through once, one
 /// MPEG-TS on stdout with a fixed PID per rung (<see cref="VideoPid"/>) and one for audio
@@ -64,7 +64,8 @@ public static class LadderCommand
 
     /// <summary>Arguments for <see cref="System.Diagnostics.ProcessStartInfo.ArgumentList"/>.</summary>
     /// <param name="quality">What the degradation policy has given up to keep up with real time; null: nothing.</param>
-    public static List<string> Arguments(IReadOnlyList<RenditionOptions> rungs, int? audioBitrateKbps, bool hasAudio, TranscodeQuality? quality = null)
+    /// <param name="inputFormat">The container on stdin (<see cref="FfmpegInput.Format"/>).</param>
+    public static List<string> Arguments(IReadOnlyList<RenditionOptions> rungs, int? audioBitrateKbps, bool hasAudio, TranscodeQuality? quality = null, string inputFormat = FfmpegInput.Flv)
     {
         quality ??= TranscodeQuality.Full;
         if (rungs.Count == 0)
@@ -72,7 +73,7 @@ public static class LadderCommand
             throw new ArgumentException("a ladder command needs at least one rung", nameof(rungs));
         }
 
-        var args = new List<string> { "-hide_banner", "-loglevel", "error", "-f", "flv", "-i", "pipe:0", "-copyts" };
+        var args = new List<string> { "-hide_banner", "-loglevel", "error", "-f", inputFormat, "-i", "pipe:0", "-copyts" };
         args.AddRange(["-filter_complex", FilterGraph(rungs, quality.HalfFrameRate)]);
         for (var i = 0; i < rungs.Count; i++)
         {

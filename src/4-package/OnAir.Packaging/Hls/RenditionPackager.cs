@@ -231,10 +231,10 @@ internal sealed class RenditionPackager : IDisposable
     {
         _hasVideo = hasVideo;
         _hasAudio = hasAudio;
-        _container = _options.UsesFmp4 ? new Fmp4SegmentContainer(hasVideo) : new TsSegmentContainer(hasVideo, hasAudio);
-        _output.SegmentContentType = _container.ContentType;
         _videoConfig = hasVideo ? _pending.Find(f => f.Kind == TrackKind.Video)?.Config : null;
         _audioConfig = hasAudio ? _pending.Find(f => f.Kind == TrackKind.Audio)?.Config ?? _audioConfig : null;
+        _container = _options.UsesFmp4 ? new Fmp4SegmentContainer(hasVideo) : new TsSegmentContainer(_videoConfig as VideoConfig, hasAudio);
+        _output.SegmentContentType = _container.ContentType;
         if (_options.LowLatency)
         {
             // The playlist is served from its first part, before any segment closed.

@@ -4,10 +4,13 @@ using OnAir.Media.MpegTs;
 
 namespace OnAir.Packaging.Hls.Containers;
 
-/// <summary>MPEG-TS segments: every frame is muxed as it comes, each segment opens with PAT and PMT.</summary>
-internal sealed class TsSegmentContainer(bool hasVideo, bool hasAudio) : ISegmentContainer
+/// <summary>
+/// MPEG-TS segments: every frame is muxed as it comes, each segment opens with PAT and PMT. The PMT
+/// names the video codec of the stream's first configuration (H.264 or H.265).
+/// </summary>
+internal sealed class TsSegmentContainer(VideoConfig? video, bool hasAudio) : ISegmentContainer
 {
-    private readonly TsMuxer _muxer = new(hasVideo, hasAudio);
+    private readonly TsMuxer _muxer = new(video, hasAudio);
 
     public string Extension => "ts";
 

@@ -3,12 +3,26 @@ using OnAir.Media.Avc;
 namespace OnAir.Media.Hevc;
 
 /// <summary>
-/// The displayed picture size an H.265 SPS codes (ITU-T H.265 section 7.3.2.2.1): the luma size
-/// less the conformance window. The fields before it (profile_tier_level with its sub-layers) are
-/// skipped by their lengths; nothing after it is read.
+/// What an H.265 SPS (ITU-T H.265 section 7.3.2.2.1) tells a configuration record: the displayed
+/// picture size (the luma size less the conformance window), the general profile, tier and level
+/// (the first 12 bytes of profile_tier_level, byte-aligned in every SPS, copied as they are), the
+/// chroma format and bit depths, and the temporal sub-layers. The sub-layers' profile_tier_level
+/// fields are skipped by their lengths; nothing after the bit depths is read.
 /// </summary>
-public readonly record struct HevcPictureSize(int Width, int Height)
+/// <param name="GeneralProfileTierLevel">general_profile_space through general_level_idc: the bytes an hvcC record carries from its second on.</param>
+public sealed record HevcSequenceParameterSet(
+    int Width,
+    int Height,
+    int ChromaFormatIdc,
+    int BitDepthLuma,
+    int BitDepthChroma,
+    int MaxSubLayers,
+    bool TemporalIdNesting,
+    byte[] GeneralProfileTierLevel)
 {
+    /// <summary>Bytes of general_profile_space .. general_level_idc.</summary>
+    public const int GeneralProfileTierLevelLength = 12;
+
     /// <summary>Largest SPS accepted; real ones are tens of bytes.</summary>
     public const int MaxSpsLength = 4096;
 
@@ -16,8 +30,8 @@ public readonly record struct HevcPictureSize(int Width, int Height)
     private const int MaxDimension = 16888;
 
     /// <summary>Parses an SPS NAL unit (with its two-byte NAL header).</summary>
-    /// <exception cref="InvalidMediaException">The SPS is truncated, not an SPS, or codes a size out of range.</exception>
-    public static HevcPictureSize FromSps(ReadOnlySpan<byte> nal)
+    /// <exception cref="InvalidMediaException">The SPS is truncated, not an SPS, or codes a size or bit depth out of range.</exception>
+    public static HevcSequenceParameterSet Parse(ReadOnlySpan<byte> nal)
     {
         if (nal.Length < 4 || ((nal[0] >> 1) & 0x3F) != HevcConfig.NalTypeSps)
         {
@@ -32,12 +46,13 @@ public readonly record struct HevcPictureSize(int Width, int Height)
         return NalUnit.ParseRbsp(nal[2..], ParseRbsp);
     }
 
-    private static HevcPictureSize ParseRbsp(ReadOnlySpan<byte> rbsp)
+    private static HevcSequenceParameterSet ParseRbsp(ReadOnlySpan<byte> rbsp)
     {
         var r = new BitReader(rbsp);
         r.ReadBits(4); // sps_video_parameter_set_id
         var maxSubLayersMinus1 = (int)r.ReadBits(3);
-        r.ReadBit(); // sps_temporal_id_nesting_flag
+        var temporalIdNesting = r.ReadFlag();
+        var general = rbsp.Length > GeneralProfileTierLevelLength ? rbsp.Slice(1, GeneralProfileTierLevelLength).ToArray() : [];
         SkipProfileTierLevel(ref r, maxSubLayersMinus1);
         r.ReadUe(); // sps_seq_parameter_set_id
         var chromaFormat = r.ReadUe();
@@ -78,7 +93,14 @@ public readonly record struct HevcPictureSize(int Width, int Height)
             height -= (uint)cropY;
         }
 
-        return new HevcPictureSize((int)width, (int)height);
+        var lumaMinus8 = r.ReadUe();
+        var chromaMinus8 = r.ReadUe();
+        if (lumaMinus8 > 8 || chromaMinus8 > 8)
+        {
+            throw new InvalidMediaException($"HEVC SPS has bit depths {(ulong)lumaMinus8 + 8}/{(ulong)chromaMinus8 + 8}, over 16.");
+        }
+
+        return new HevcSequenceParameterSet((int)width, (int)height, (int)chromaFormat, (int)lumaMinus8 + 8, (int)chromaMinus8 + 8, maxSubLayersMinus1 + 1, temporalIdNesting, general);
     }
 
     /// <summary>profile_tier_level(1, maxSubLayersMinus1), section 7.3.3: 96 bits, then the sub-layers' flags and fields.</summary>

@@ -3,21 +3,21 @@ using OnAir.Media.Avc;
 namespace OnAir.Media.MpegTs;
 
 /// <summary>
-/// H.264 (stream type 0x1B): one PES is one access unit, in Annex B form. The frame's payload is
-/// AVCC with 4-byte lengths, the form the RTMP path produces, so the packager sees no difference
-/// between the source and the transcoder's renditions.
+/// H.264 (stream type 0x1B) and H.265 (0x24): one PES is one access unit, in Annex B form. The
+/// frame's payload is length-prefixed with 4-byte lengths (AVCC, HVCC), the form the RTMP path
+/// produces, so the packager sees no difference between the source and the transcoder's renditions.
 /// </summary>
 /// <remarks>
-/// Access unit delimiters are dropped (the muxer writes its own). SPS and PPS are taken out of the
-/// payload into the frame's <see cref="AvcConfig"/>: the packager puts them in front of every IDR
-/// from there (TS) or into the init segment (fMP4), exactly as for RTMP input, where they never are
-/// in-band. One SPS and one PPS are tracked (the latest of each), which is what encoders send.
+/// Access unit delimiters are dropped (the muxer writes its own). Parameter sets are taken out of
+/// the payload into the frame's <see cref="VideoConfig"/>: the packager puts them in front of every
+/// keyframe from there (TS) or into the init segment (fMP4), exactly as for RTMP input, where they
+/// never are in-band. The latest of each kind is tracked, which is what encoders send.
 /// </remarks>
-internal sealed class AvcStreamReader : ElementaryStreamReader
+internal sealed class NalStreamReader(NalSyntax syntax) : ElementaryStreamReader
 {
     private const int LengthSize = 4;
 
-    private readonly AvcParameterSets _parameterSets = new();
+    private readonly ParameterSetTracker _parameterSets = new(syntax);
 
     /// <summary>The kept NAL units of the current access unit (start, length), reused for every PES.</summary>
     private (int Start, int Length)[] _nals = new (int, int)[16];
@@ -34,13 +34,12 @@ internal sealed class AvcStreamReader : ElementaryStreamReader
         while (AnnexB.TryGetNext(payload, ref offset, out var start, out var length))
         {
             var nal = payload.Slice(start, length);
-            var type = NalUnit.TypeOf(nal[0]);
-            if (type == NalUnit.TypeAccessUnitDelimiter || _parameterSets.Offer(nal))
+            if (nal.Length < syntax.HeaderLength || syntax.RoleOf(nal) == NalRole.AccessUnitDelimiter || _parameterSets.Offer(nal))
             {
                 continue;
             }
 
-            isKeyFrame |= type == NalUnit.TypeIdrSlice;
+            isKeyFrame |= syntax.IsRandomAccess(nal);
 
             if (count == _nals.Length)
             {
