@@ -19,4 +19,7 @@ dotnet build src/OnAir.Server -c Release -nologo -v quiet -clp:ErrorsOnly -o art
 if [ $# -eq 0 ]; then
   set -- serve
 fi
+# Two glibc malloc arenas instead of 8 per core: the runtime's native allocations otherwise spread over
+# an arena per thread and keep RSS stepping up as the thread pool grows (docs/performance.md, soak).
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 exec dotnet artifacts/onair/onair.dll "$@"

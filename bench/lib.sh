@@ -156,7 +156,8 @@ start_onair_server() {
   local dir=$1 server_log=$2 wait_port=$3
   shift 3
   mkdir -p "$dir/cwd"
-  (cd "$dir/cwd" && exec dotnet "$SERVER_BUILD/onair.dll" serve --data-dir "$dir/data" --srt-port 0 --webrtc-port 0 "$@") >"$server_log" 2>&1 &
+  # MALLOC_ARENA_MAX as ./run.sh sets it, so the benches measure the server users start.
+  (cd "$dir/cwd" && MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" exec dotnet "$SERVER_BUILD/onair.dll" serve --data-dir "$dir/data" --srt-port 0 --webrtc-port 0 "$@") >"$server_log" 2>&1 &
   ONAIR_PID=$!
   STARTED_PIDS+=("$ONAIR_PID")
   wait_for_port "$wait_port" "$ONAIR_PID" 30 || die "onair did not start ($server_log)"

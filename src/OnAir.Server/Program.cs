@@ -1,3 +1,4 @@
 using OnAir.Server;
 
+NativeHeap.LimitArenas();
 return await OnAirCli.RunAsync(args, Console.Out, Console.Error).ConfigureAwait(false);

@@ -29,6 +29,8 @@ public sealed class ChildProcess : IAsyncDisposable
         }
     }
 
+    public int Pid => _process.Id;
+
     public bool HasExited => _process.HasExited;
 
     public int ExitCode => _process.ExitCode;
