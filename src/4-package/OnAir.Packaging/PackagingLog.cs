@@ -20,6 +20,9 @@ internal static partial class PackagingLog
     [LoggerMessage(2004, LogLevel.Warning, "Stream {StreamName}/{Rendition}: frame dropped, {Reason}")]
     public static partial void FrameDropped(ILogger logger, string streamName, string rendition, string reason);
 
+    [LoggerMessage(2014, LogLevel.Warning, "Stream {StreamName}/{Rendition}: {Count} more frames dropped in the last {Seconds} s (only the first few of each interval are logged one by one)")]
+    public static partial void FramesDroppedSuppressed(ILogger logger, string streamName, string rendition, long count, double seconds);
+
     [LoggerMessage(2005, LogLevel.Error, "Stream {StreamName}/{Rendition}: packaging failed; this rendition stops, other streams are unaffected")]
     public static partial void Failed(ILogger logger, Exception exception, string streamName, string rendition);
 

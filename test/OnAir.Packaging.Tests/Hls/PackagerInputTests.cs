@@ -1,5 +1,7 @@
 using System.Text.Json;
 using OnAir.Media;
+using OnAir.Media.Hevc;
+using OnAir.Streams.Diagnostics;
 using OnAir.Testing;
 
 namespace OnAir.Packaging.Tests.Hls;
@@ -158,5 +160,27 @@ public sealed class PackagerInputTests
         }
 
         Assert.Contains(run.Log.Entries, e => e.EventId == 2009);
+    }
+
+    [Fact]
+    public async Task Video_of_another_codec_than_the_ts_segments_carry_is_dropped_with_a_few_logged_reasons()
+    {
+        // 4 s of H.264 (TS segments, so the PMT says H.264), then 3 s of H.265 as a publisher that came back with HEVC sends it.
+        using var vector = VectorFrames.Read("h264-aac-320x240-2s.flv");
+        var probe = await ProbeResult.OfVectorAsync("hevc-320x180-main.mp4");
+        var hevc = HevcConfig.Parse(probe.Video!.Extradata);
+        var keyFrame = probe.PacketsOf("video").First(p => p.IsKey).Data;
+        var frames = LoopedFrames.Loop(vector, 2).ToList();
+        var next = frames.Max(f => f.Dts) + (MediaTime.TicksPerSecond / 30);
+        frames.AddRange(Enumerable.Range(0, 90).Select(i => MediaFrame.Create(TrackKind.Video, next + (i * 3000), next + (i * 3000), i % 30 == 0, hevc, keyFrame)));
+        using var run = new PackagingRun(new HlsOptions());
+
+        await run.RunAsync(frames); // and no packaging failure (event 2005)
+
+        var dropped = run.Log.Entries.Where(e => e.EventId == 2004).ToList();
+        Assert.Equal(RepeatedWarning.DefaultBurst, dropped.Count); // 90 drops, a burst logged one by one, the rest counted
+        Assert.Contains(hevc.CodecString, dropped[0].Message, StringComparison.Ordinal);
+        Assert.Contains("hls.segmentFormat fmp4", dropped[0].Message, StringComparison.Ordinal);
+        Assert.True(run.Snapshots[^1].Parsed.Segments.Count >= 2, "the H.264 before the change was packaged");
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using OnAir.Media;
 using OnAir.Packaging.Hls.Containers;
 using OnAir.Streams;
+using OnAir.Streams.Diagnostics;
 
 namespace OnAir.Packaging.Hls;
 
@@ -31,6 +32,9 @@ internal sealed class RenditionPackager : IDisposable
     private readonly HlsOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+
+    /// <summary>A frame dropped for a reason that lasts (a codec the segments cannot carry) is dropped 30 times a second: a few lines per interval, then a count.</summary>
+    private readonly RepeatedWarning _dropWarnings;
     private readonly Action _variantChanged;
     private readonly SegmentCutPolicy _cutPolicy;
     private readonly SegmentTimeline _timeline;
@@ -100,6 +104,7 @@ internal sealed class RenditionPackager : IDisposable
         _time = time;
         _logger = logger;
         _variantChanged = variantChanged;
+        _dropWarnings = new RepeatedWarning(time, (count, interval) => PackagingLog.FramesDroppedSuppressed(logger, stream.Name, rendition.Name, count, interval.TotalSeconds));
         _cutPolicy = new SegmentCutPolicy(options.TargetDurationSeconds, options.MaxTargetDurationSeconds);
         _probeTicks = MediaTime.FromSeconds(options.TrackProbeSeconds);
         _partTicks = MediaTime.FromSeconds(options.PartTargetSeconds);
@@ -183,6 +188,7 @@ internal sealed class RenditionPackager : IDisposable
         ReleasePending();
         _container?.Dispose();
         _writer.Dispose();
+        _dropWarnings.Dispose();
     }
 
     private void OnFrame(MediaFrame frame)
@@ -313,7 +319,7 @@ internal sealed class RenditionPackager : IDisposable
             {
                 // fMP4 derives sample times from durations: a frame that does not come after the last one of its
                 // track cannot be written. Dropped before it changes any segment or part state.
-                PackagingLog.FrameDropped(_logger, _stream.Name, _rendition.Name, $"{frame} does not come after the previous {frame.Kind} frame");
+                LogDropped($"{frame} does not come after the previous {frame.Kind} frame");
                 return;
             }
 
@@ -408,12 +414,20 @@ internal sealed class RenditionPackager : IDisposable
         }
         catch (InvalidMediaException ex)
         {
-            PackagingLog.FrameDropped(_logger, _stream.Name, _rendition.Name, ex.Message);
+            LogDropped(ex.Message);
         }
         finally
         {
             _frameArrivedAt = 0;
             frame.Release();
+        }
+    }
+
+    private void LogDropped(string reason)
+    {
+        if (_dropWarnings.ShouldLog())
+        {
+            PackagingLog.FrameDropped(_logger, _stream.Name, _rendition.Name, reason);
         }
     }
 
